@@ -1,0 +1,1 @@
+// Hosted side of the untyped allocator: catalogue, formats, boot derivation, replay, planner.

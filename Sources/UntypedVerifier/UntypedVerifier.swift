@@ -1,0 +1,1 @@
+// The verifier: runs the core symbolically and states the proof obligations.
