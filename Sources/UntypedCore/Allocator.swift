@@ -37,7 +37,7 @@ public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequ
     // Refusals, first match wins.
     let badCount = r.count.ult(1).or(r.count.ugt(fanOut))
         .or(r.maxDummiesPerRetype.ult(1)).or(r.maxDummiesPerRetype.ugt(fanOut))
-    let tooLarge = r.sizeBits.ugt(s.sizeBits)
+    let tooLarge = r.sizeBits.ugt(s.sizeBits).or(r.sizeBits.ult(KernelConstants.minUntypedBits()))
     let deviceType = s.isDevice.and(r.deviceAllowed.negated)
     let outside = r.hasTarget.and(offsetTarget.uge(untypedBytes))
     let unaligned = r.hasTarget.and(r.needsPhysicalAlignment).and(r.target.isAligned(r.sizeBits).negated)
@@ -69,7 +69,17 @@ public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequ
     let group: W = strategy == .mutantSingleHold ? 0 : s.nextHold
     let mustDelete = s.held(group).ne(0)
 
-    let failed = error.ne(0)
+    // Postcondition of a dummy retype, checked rather than trusted: 1...budget dummies of a
+    // size in [16 bytes, untyped), starting at or above the watermark, ending at or before
+    // the target without wrapping. (It cannot fail for `.offset`; the verifier proves that.)
+    let dummyEnd = dummy.offset &+ dummy.count.shiftedLeft(by: dummy.sizeBits)
+    let dummyOK = dummy.count.uge(1).and(dummy.count.ule(r.maxDummiesPerRetype))
+        .and(dummy.sizeBits.uge(KernelConstants.minUntypedBits())).and(dummy.sizeBits.ult(s.sizeBits))
+        .and(w.ule(dummy.offset)).and(dummy.offset.ule(dummyEnd)).and(dummyEnd.ule(t))
+    let cannotPad = reached.negated.and(mustDelete.negated).and(dummyOK.negated)
+    let stepError: W = W.select(error.eq(0).and(cannotPad), PlacementError.cannotPad.word(), error)
+
+    let failed = stepError.ne(0)
     let kind: W = W.select(failed, StepKind.fail.word(),
                   W.select(reached, StepKind.retypeObject.word(),
                   W.select(mustDelete, StepKind.deleteHold.word(), StepKind.retypeDummies.word())))
@@ -79,7 +89,7 @@ public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequ
                 count: W.select(isObject, r.count, W.select(mustDelete, s.held(group), dummy.count)),
                 hold: group,
                 paddr: s.paddr &+ W.select(isObject, t, dummy.offset),
-                error: error)
+                error: stepError)
 }
 
 /// A dummy retype: `count` untypeds of `sizeBits`, the first at `offset` from the base.
@@ -110,7 +120,8 @@ func chooseDummies<W: Word>(watermark w: W, target t: W, state s: UntypedState<W
         // Furthest reach: for every block size k, place as many blocks (up to the per-retype
         // budget) as end at or before the target; keep the k that reaches furthest, the
         // larger k on a tie (fewer slots). With one dummy per retype this is optimal.
-        var best = DummyChoice<W>(sizeBits: KernelConstants.minUntypedBits(), count: 0, offset: w)
+        var bestSize: W = KernelConstants.minUntypedBits()
+        var bestCount: W = 0
         var bestReach: W = 0
         var k: W = KernelConstants.minUntypedBits()
         for _ in 4..<W.bitWidth {
@@ -119,13 +130,15 @@ func chooseDummies<W: Word>(watermark w: W, target t: W, state s: UntypedState<W
             let n = W.min((t &- start).shiftedRight(by: k), perRetype)
             let reach = start &+ n.shiftedLeft(by: k)
             let better = fits.and(n.ne(0)).and(reach.uge(bestReach))
-            best = DummyChoice(sizeBits: W.select(better, k, best.sizeBits),
-                               count: W.select(better, n, best.count),
-                               offset: W.select(better, start, best.offset))
+            bestSize = W.select(better, k, bestSize)
+            bestCount = W.select(better, n, bestCount)
             bestReach = W.select(better, reach, bestReach)
             k = k &+ 1
         }
-        return best
+        // Where the dummies start is recomputed from the chosen size, exactly as the kernel
+        // will: one alignment, whichever size won.
+        return DummyChoice(sizeBits: bestSize, count: bestCount,
+                           offset: believedAlignUp(w, bestSize, base: s.paddr, strategy))
     }
 }
 
@@ -139,7 +152,9 @@ public func apply<W: Word>(_ step: Step<W>, to state: UntypedState<W>) -> Untype
     let isDelete = step.is(.deleteHold)
     let inGroup0 = step.hold.eq(0)
     s.watermark = W.select(isObject.or(isDummies), end, s.effectiveWatermark)
-    s.liveObjects = W.select(isObject, s.liveObjects &+ step.count, s.liveObjects)
+    // Saturating: only "some object is alive" matters, and it must never wrap back to 0.
+    let live = s.liveObjects &+ step.count
+    s.liveObjects = W.select(isObject, W.select(live.ult(s.liveObjects), ~0, live), s.liveObjects)
     s.hold0 = W.select(inGroup0.and(isDummies), step.count, W.select(inGroup0.and(isDelete), 0, s.hold0))
     s.hold1 = W.select(inGroup0.negated.and(isDummies), step.count, W.select(inGroup0.negated.and(isDelete), 0, s.hold1))
     s.nextHold = W.select(isDummies, W.select(inGroup0, 1, 0), s.nextHold)

@@ -18,8 +18,8 @@ extension UInt64: Word {
     @inline(__always) public func eq(_ other: UInt64) -> Bool { self == other }
     @inline(__always) public func ult(_ other: UInt64) -> Bool { self < other }
     @inline(__always) public func ule(_ other: UInt64) -> Bool { self <= other }
-    @inline(__always) public var trailingZeros: UInt64 { UInt64(truncatingIfNeeded: trailingZeroBitCount) }
-    @inline(__always) public var leadingZeros: UInt64 { UInt64(truncatingIfNeeded: leadingZeroBitCount) }
+    @inline(__always) public var trailingZeros: UInt64 { UInt64(_truncatingBits: UInt(bitPattern: trailingZeroBitCount)) }
+    @inline(__always) public var leadingZeros: UInt64 { UInt64(_truncatingBits: UInt(bitPattern: leadingZeroBitCount)) }
     @inline(__always) public static func select(_ c: Bool, _ a: UInt64, _ b: UInt64) -> UInt64 { c ? a : b }
 }
 

@@ -2,7 +2,7 @@
 /// (`decodeUntypedInvocation`): the first failing check wins. In the core it travels as a
 /// word (it may be symbolic); `.none` (0) means success. The numbering is the contract
 /// with `specs/kernel-W.smt2` (`kW.retype-error`).
-public enum RetypeError: UInt8, CaseIterable {
+public enum RetypeError: UInt8 {
     /// No error.
     case none = 0
     /// InvalidArgument(0): object type out of range.
@@ -31,3 +31,7 @@ public enum RetypeError: UInt8, CaseIterable {
         }
     }
 }
+
+#if !hasFeature(Embedded)
+extension RetypeError: CaseIterable {}
+#endif

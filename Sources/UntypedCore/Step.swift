@@ -1,5 +1,5 @@
 /// What the root task does next for one placement request.
-public enum StepKind: UInt8, CaseIterable {
+public enum StepKind: UInt8 {
     /// Untyped_Retype the requested object(s) now: they land at `paddr`.
     case retypeObject = 0
     /// Untyped_Retype `count` dummy untypeds of `sizeBits` into hold group `hold`.
@@ -20,11 +20,11 @@ public enum StepKind: UInt8, CaseIterable {
 }
 
 /// Why the allocator refuses a request (it never places an object anywhere else).
-public enum PlacementError: UInt8, CaseIterable {
+public enum PlacementError: UInt8 {
     case none = 0
     /// `maxDummiesPerRetype` or `count` is outside 1...256.
     case badCount = 1
-    /// The object is larger than the untyped.
+    /// The object is larger than the untyped (or under 16 bytes, which no seL4 object is).
     case objectTooLarge = 2
     /// The type cannot be created from device memory.
     case deviceType = 3
@@ -40,6 +40,9 @@ public enum PlacementError: UInt8, CaseIterable {
     case targetBelowWatermark = 7
     /// The object(s) do not fit between the target (or watermark) and the end of the untyped.
     case notEnoughMemory = 8
+    /// The step function's own postcondition failed: its dummy retype would not lie between
+    /// the watermark and the target. Proved unreachable for the default strategy (`progress`).
+    case cannotPad = 9
 
     @inline(__always) public func word<W: Word>() -> W {
         switch self {
@@ -52,6 +55,7 @@ public enum PlacementError: UInt8, CaseIterable {
         case .kernelMisaligned: return 6
         case .targetBelowWatermark: return 7
         case .notEnoughMemory: return 8
+        case .cannotPad: return 9
         }
     }
 }
@@ -83,3 +87,11 @@ public struct Step<W: Word> {
 
     @inline(__always) public func `is`(_ k: StepKind) -> W.Cond { kind.eq(k.word()) }
 }
+
+#if !hasFeature(Embedded)
+extension StepKind: CaseIterable {}
+#endif
+
+#if !hasFeature(Embedded)
+extension PlacementError: CaseIterable {}
+#endif

@@ -3,7 +3,7 @@
 /// Only `.offset` is correct on every kernel window and it is the only one the C ABI
 /// uses. The others exist so that the verifier, `untyped counterexample` and the
 /// benchmarks can show what goes wrong with them (or what they cost).
-public enum Strategy: UInt8, CaseIterable, Sendable {
+public enum Strategy: UInt8, Sendable {
     /// Align on the offset from the untyped's base (equal to the kernel's alignment for every
     /// size up to the untyped's, because the untyped's pptr is aligned to its size); pad with
     /// the fewest dummy retypes, taking the furthest-reaching block each time.
@@ -25,3 +25,7 @@ public enum Strategy: UInt8, CaseIterable, Sendable {
     /// untyped without children and the kernel resets it.
     case mutantSingleHold = 102
 }
+
+#if !hasFeature(Embedded)
+extension Strategy: CaseIterable {}
+#endif
