@@ -1,1 +1,11 @@
-// Hosted side of the untyped allocator: catalogue, formats, boot derivation, replay, planner.
+// UntypedKit: the hosted side of the untyped allocator.
+//
+// * KernelWindow, Catalogue, CustomWindow, WindowJSON: kernel configurations and their windows.
+// * ObjectTypes: object types as each configuration numbers and sizes them.
+// * JSONInput, JSONOutput, Formats: file access, output, errors, tables.
+// * UntypedList, MemoryMap, Trace: the three input formats.
+// * BootInfo: the kernel's boot-time untyped list, derived from a memory map.
+// * Replay: a trace executed on the core's kernel model.
+//
+// The library returns values and typed errors (InputError); only the `untyped` executable
+// prints or exits.

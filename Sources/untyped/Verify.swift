@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import UntypedCore
+import UntypedKit
+import UntypedVerifier
+
+/// `untyped verify`: prove the allocator against the kernel semantics with Z3.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Prove, with Z3 over bit-vectors, that a strategy agrees with the kernel on every kernel window.",
+        discussion: """
+            For each configuration, strategy and obligation the command runs the Swift core on Z3 \
+            bit-vector terms, joins the result with the hand-written kernel semantics in specs/, \
+            and asks Z3 for an input that breaks the obligation. Each query first gets a vacuity \
+            check (its assumptions must be satisfiable). A counterexample is replayed through the \
+            concrete core before it is reported. Obligations: \
+            \(Obligation.allCases.map(\.rawValue).joined(separator: ", ")).
+
+            Exit codes: 0 all proved, 1 any refuted (or --check-proofs found stale files), \
+            2 usage error, 3 any unknown or timeout.
+            """)
+
+    @OptionGroup var selection: ProofSelection
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: ArgumentHelp("Write every query as a self-contained .smt2 file (and manifest.json) below DIR.", valueName: "DIR"))
+    var emitSmt: String?
+
+    @Flag(help: "Regenerate the queries and compare them with the committed files in proofs/; fail when any is missing or differs. Solves nothing.")
+    var checkProofs = false
+
+    @Option(help: "Solver threads (one Z3 context each).")
+    var jobs: Int = 2
+
+    func run() throws {
+        let windows = try selection.windows(), strategies = try selection.strategies(), obligations = try selection.obligations()
+        let plan = VerificationPlan(windows: windows, strategies: strategies, obligations: obligations,
+                                    emitDirectory: emitSmt, workers: max(1, jobs))
+        let verifier = Verifier(timeoutMilliseconds: selection.timeout * 1000)
+        if checkProofs {
+            let stale = try verifier.staleProofs(plan, directory: verifier.library.proofsDirectory)
+            for path in stale { print("stale: proofs/\(path)") }
+            print("\(plan.jobs.count - stale.count) of \(plan.jobs.count) committed queries are up to date")
+            if !stale.isEmpty { throw ExitStatus.failed.exitCode }
+            return
+        }
+        let started = Date()
+        let records = try verifier.run(plan)
+        let total = Date().timeIntervalSince(started)
+        if let dir = emitSmt {
+            try? manifestJSON(records, solver: "z3 \(verifier.solverVersion)").write(toFile: dir + "/manifest.json", atomically: true, encoding: .utf8)
+        }
+        print(output.json ? json(records) : table(records, total: total))
+        if records.contains(where: { if case .refuted = $0.result { true } else { false } }) { throw ExitStatus.failed.exitCode }
+        if records.contains(where: { if case .unknown = $0.result { true } else { false } }) { throw ExitStatus.unknown.exitCode }
+    }
+
+    func table(_ records: [VerificationRecord], total: Double) -> String {
+        let obligations = Obligation.allCases.filter { o in records.contains { $0.obligation == o } }
+        var rows: [[String]] = []
+        var keys: [String] = []
+        var cells: [String: [Obligation: String]] = [:]
+        for r in records {
+            for s in (r.strategy.map { [$0] } ?? Set(records.compactMap(\.strategy)).sorted { $0.rawValue < $1.rawValue }) {
+                let key = "\(r.window)\t\(s.cliName)"
+                if cells[key] == nil { keys.append(key); cells[key] = [:] }
+                cells[key]![r.obligation] = "\(r.result.name) \(String(format: "%.1fs", r.seconds))"
+            }
+        }
+        for key in keys {
+            let parts = key.split(separator: "\t").map(String.init)
+            rows.append(parts + obligations.map { cells[key]![$0] ?? "-" })
+        }
+        var t = TextTable(header: ["CONFIG", "STRATEGY"] + obligations.map { $0.rawValue.uppercased() }, rightAligned: [])
+        for row in rows { t.append(row) }
+        var lines = [t.rendered()]
+        for r in records {
+            switch r.result {
+            case .refuted(let c): lines.append("refuted: \(r.window) \(r.strategy?.cliName ?? "kernel") \(r.obligation.rawValue): \(c.explanation)")
+            case .unknown(let why): lines.append("unknown: \(r.window) \(r.strategy?.cliName ?? "kernel") \(r.obligation.rawValue): \(why)")
+            case .proved: break
+            }
+        }
+        let count = { (n: String) in records.filter { $0.result.name == n }.count }
+        lines.append("\(records.count) obligations: \(count("proved")) proved, \(count("refuted")) refuted, \(count("unknown")) unknown in \(String(format: "%.1f", total)) s")
+        return lines.joined(separator: "\n")
+    }
+
+    func json(_ records: [VerificationRecord]) -> String {
+        let results = records.map { r -> [String: Any] in
+            var e: [String: Any] = ["config": r.window, "strategy": r.strategy?.cliName ?? "kernel",
+                                    "obligation": r.obligation.rawValue, "result": r.result.name,
+                                    "seconds": (r.seconds * 1000).rounded() / 1000]
+            if case .refuted(let c) = r.result {
+                e["counterexample"] = ["explanation": c.explanation,
+                                       "inputs": Dictionary(uniqueKeysWithValues: c.inputs.map { ($0.name, "0x" + String($0.value, radix: 16)) })]
+            }
+            if case .unknown(let why) = r.result { e["reason"] = why }
+            return e
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: ["results": results], options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

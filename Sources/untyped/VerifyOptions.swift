@@ -1,0 +1,49 @@
+import ArgumentParser
+import UntypedCore
+import UntypedKit
+import UntypedVerifier
+
+/// `--arch`, `--strategy`, `--obligation` as the verifier reads them.
+struct ProofSelection: ParsableArguments {
+    @Option(help: ArgumentHelp("A configuration ('untyped archs'), custom:…, any-64 or any-32 (every PPTR_BASE_OFFSET and device top), or 'all'.", valueName: "arch"))
+    var arch: String = "all"
+
+    @Option(help: ArgumentHelp("offset (default), absolute, rust-sel4, split, mutant-align-off-by-one, mutant-floor-log2, mutant-single-hold, or 'all'.", valueName: "strategy"))
+    var strategy: String = "offset"
+
+    @Option(help: ArgumentHelp("One of \(Obligation.allCases.map(\.rawValue).joined(separator: ", ")); default: all, in that order.", valueName: "obligation"))
+    var obligation: String?
+
+    @Option(help: "Seconds the solver may spend on one query before the result is unknown.")
+    var timeout: UInt32 = 120
+
+    mutating func validate() throws {
+        do { _ = try windows(); _ = try strategies(); _ = try obligations() } catch { throw ValidationError(error.message) }
+        guard timeout > 0 else { throw ValidationError("--timeout: must be at least 1 second") }
+    }
+
+    func windows() throws(InputError) -> [ProofWindow] {
+        switch arch {
+        case "all": return KernelWindow.catalogue.map(ProofWindow.init) + [.any(wordBits: 64), .any(wordBits: 32)]
+        case "any-64": return [.any(wordBits: 64)]
+        case "any-32": return [.any(wordBits: 32)]
+        default: return [ProofWindow(try KernelWindow.resolve(arch, source: "--arch"))]
+        }
+    }
+
+    func strategies() throws(InputError) -> [Strategy] {
+        if strategy == "all" { return Strategy.allCases.filter { !$0.isMutant } }
+        guard let s = Strategy(cliName: strategy) else {
+            throw InputError("--strategy: unknown strategy '\(strategy)' (known: \(Strategy.allCases.map(\.cliName).joined(separator: ", ")), all)")
+        }
+        return [s]
+    }
+
+    func obligations() throws(InputError) -> [Obligation] {
+        guard let name = obligation else { return Obligation.allCases }
+        guard let o = Obligation(rawValue: name) else {
+            throw InputError("--obligation: unknown obligation '\(name)' (known: \(Obligation.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return [o]
+    }
+}
