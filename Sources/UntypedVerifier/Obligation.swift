@@ -1,0 +1,39 @@
+/// The proof obligations, in the order `untyped verify` runs them.
+public enum Obligation: String, CaseIterable, Sendable {
+    case modelSpec = "model-spec"
+    case bootShape = "boot-shape"
+    case watermark
+    case placement
+    case alignment
+    case noOverlap = "no-overlap"
+    case noReset = "no-reset"
+    case progress
+    case optimality
+
+    /// What a proof of this obligation establishes, for file headers and `--help`.
+    public var statement: String {
+        switch self {
+        case .modelSpec:
+            return "The Swift kernel model (kernelRetype, bootCut, CapPtrStorage.load) equals the hand-written SMT-LIB semantics in specs/ for all inputs: error kind and order, reset, aligned free pointer, new free index, boot cutting, capPtr storage."
+        case .bootShape:
+            return "Every untyped the boot derivation emits from a region inside [0, device top) has its pptr aligned to its size, a size in [4, seL4_MaxUntypedBits], lies inside the region, and its pptr survives capPtr storage."
+        case .watermark:
+            return "Inductive watermark agreement: if the allocator's state mirrors the kernel's untyped (watermark, children) and satisfies the hold invariant, then after the step's seL4 call the kernel accepts the call and the new states still mirror each other."
+        case .placement:
+            return "Every retype lands where the allocator believes (dummies and objects); an anchored object lands exactly at its target paddr."
+        case .alignment:
+            return "Every object the allocator retypes is aligned to its size in kernel-virtual space, and physically too when it needs to be (frames)."
+        case .noOverlap:
+            return "Every retype lies inside the untyped and at or above everything placed before it; dummies end at or before the target."
+        case .noReset:
+            return "A hold is deleted only while another child keeps the untyped from being reset."
+        case .progress:
+            return "Each dummy retype strictly advances the watermark without passing the target, and a delete is always followed by a retype."
+        case .optimality:
+            return "DummyLowerBound is a lower bound on the dummy retypes of any plan (no kernel-accepted dummy retype lowers it by more than one; it is 0 exactly when the kernel's own align-up reaches the target), and the strategy's dummy retypes lower it by exactly one each: no plan with fewer dummy retypes reaches the target."
+        }
+    }
+
+    /// Whether the obligation speaks about an allocation strategy (otherwise only about the kernel model).
+    public var dependsOnStrategy: Bool { self != .modelSpec && self != .bootShape }
+}

@@ -1,0 +1,39 @@
+import UntypedCore
+
+/// The numbers of one kernel window that the proofs depend on. A `nil` offset or device top
+/// makes that number symbolic: the proof then covers every value of it.
+public struct ProofWindow: Sendable {
+    public var name: String
+    public var wordBits: Int
+    /// PPTR_BASE_OFFSET; nil for any offset.
+    public var pptrBaseOffset: UInt64?
+    public var maxUntypedBits: UInt64
+    public var cnodeSlotBits: UInt64
+    /// capPtr storage: kind (0 sign-extended, 1 zero-extended, 2 low 4 bits dropped) and bits.
+    public var capPtrKind: UInt64
+    public var capPtrBits: UInt64
+    /// Exclusive device top (2^32 allowed on 32-bit); nil for any device top.
+    public var deviceTop: UInt64?
+
+    public init(name: String, wordBits: Int, pptrBaseOffset: UInt64?, maxUntypedBits: UInt64,
+                cnodeSlotBits: UInt64, capPtrKind: UInt64, capPtrBits: UInt64, deviceTop: UInt64?) {
+        self.name = name
+        self.wordBits = wordBits
+        self.pptrBaseOffset = pptrBaseOffset
+        self.maxUntypedBits = maxUntypedBits
+        self.cnodeSlotBits = cnodeSlotBits
+        self.capPtrKind = capPtrKind
+        self.capPtrBits = capPtrBits
+        self.deviceTop = deviceTop
+    }
+
+    /// A window over every offset and device top for a word width: proofs on it cover
+    /// platforms nobody listed (capPtr storage: the 32-bit rule, or 48-bit sign extension).
+    public static func any(wordBits: Int) -> ProofWindow {
+        wordBits == 64
+            ? ProofWindow(name: "any-64", wordBits: 64, pptrBaseOffset: nil, maxUntypedBits: 47, cnodeSlotBits: 5,
+                          capPtrKind: 0, capPtrBits: 48, deviceTop: nil)
+            : ProofWindow(name: "any-32", wordBits: 32, pptrBaseOffset: nil, maxUntypedBits: 29, cnodeSlotBits: 4,
+                          capPtrKind: 2, capPtrBits: 0, deviceTop: nil)
+    }
+}

@@ -1,1 +1,0 @@
-// The verifier: runs the core symbolically and states the proof obligations.
