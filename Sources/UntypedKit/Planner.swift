@@ -61,7 +61,8 @@ public struct PlannerOptions: Sendable {
     /// Dummies one retype may create (1...256; `--slots`): a placement holds at most twice
     /// as many dummy caps at once.
     public var maxDummiesPerRetype: Int
-    /// Delete the dummies of an untyped once its last anchor exists.
+    /// Delete the dummies of an untyped once its last anchor exists (its objects then keep
+    /// it from resetting); otherwise they stay held at the end of the plan.
     public var releaseDummies: Bool
 
     public init(strategy: Strategy = .offset, maxDummiesPerRetype: Int = 1, releaseDummies: Bool = true) {
@@ -268,7 +269,7 @@ struct PlannerRun<W: MachineWord> {
         for b in order {
             while !batches[b].members.isEmpty { try placeBest(batch: b) }
         }
-        for u in drivers.indices { release(u) }
+        if options.releaseDummies { for u in drivers.indices { release(u) } }
 
         for case let driver? in drivers {
             let s = driver.stats
