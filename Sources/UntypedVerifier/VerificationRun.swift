@@ -92,15 +92,23 @@ final class Locked<T>: @unchecked Sendable {
     }
 }
 
-/// The manifest of proofs/: one entry per query with its result, solver and time.
-public func manifestJSON(_ records: [VerificationRecord], solver: String) -> String {
-    let entries = records.map { r -> [String: Any] in
+/// The manifest of proofs/: one entry per query with its result, solver and time. Entries of
+/// `existing` (a manifest from an earlier run into the same directory) for other files are kept.
+public func manifestJSON(_ records: [VerificationRecord], solver: String, existing: String? = nil) -> String {
+    var previous: [[String: Any]] = []
+    if let existing, let object = try? JSONSerialization.jsonObject(with: Data(existing.utf8)) as? [String: Any],
+       let proofs = object["proofs"] as? [[String: Any]] {
+        let fresh = Set(records.map { proofPath(window: $0.window, strategy: $0.strategy, obligation: $0.obligation) })
+        previous = proofs.filter { !fresh.contains(($0["file"] as? String) ?? "") }
+    }
+    let entries = previous + records.map { r -> [String: Any] in
         var e: [String: Any] = ["config": r.window, "strategy": r.strategy?.cliName ?? "kernel", "obligation": r.obligation.rawValue,
                                 "file": proofPath(window: r.window, strategy: r.strategy, obligation: r.obligation),
                                 "result": r.result.name, "seconds": (r.seconds * 100).rounded() / 100, "solver": solver]
         if case .unknown(let why) = r.result { e["reason"] = why }
         return e
     }
-    let data = (try? JSONSerialization.data(withJSONObject: ["proofs": entries], options: [.prettyPrinted, .sortedKeys])) ?? Data()
+    let sorted = entries.sorted { ($0["file"] as? String ?? "") < ($1["file"] as? String ?? "") }
+    let data = (try? JSONSerialization.data(withJSONObject: ["proofs": sorted], options: [.prettyPrinted, .sortedKeys])) ?? Data()
     return String(decoding: data, as: UTF8.self)
 }

@@ -49,7 +49,10 @@ struct VerifyCommand: ParsableCommand {
         let records = try verifier.run(plan)
         let total = Date().timeIntervalSince(started)
         if let dir = emitSmt {
-            try? manifestJSON(records, solver: "z3 \(verifier.solverVersion)").write(toFile: dir + "/manifest.json", atomically: true, encoding: .utf8)
+            let path = dir + "/manifest.json"
+            let existing = try? String(contentsOfFile: path, encoding: .utf8)
+            try? manifestJSON(records, solver: "z3 \(verifier.solverVersion)", existing: existing)
+                .write(toFile: path, atomically: true, encoding: .utf8)
         }
         print(output.json ? json(records) : table(records, total: total))
         if records.contains(where: { if case .refuted = $0.result { true } else { false } }) { throw ExitStatus.failed.exitCode }

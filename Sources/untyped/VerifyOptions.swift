@@ -11,7 +11,7 @@ struct ProofSelection: ParsableArguments {
     @Option(help: ArgumentHelp("offset (default), absolute, rust-sel4, split, mutant-align-off-by-one, mutant-floor-log2, mutant-single-hold, or 'all'.", valueName: "strategy"))
     var strategy: String = "offset"
 
-    @Option(help: ArgumentHelp("One of \(Obligation.allCases.map(\.rawValue).joined(separator: ", ")); default: all, in that order.", valueName: "obligation"))
+    @Option(help: ArgumentHelp("One or more (comma-separated) of \(Obligation.allCases.map(\.rawValue).joined(separator: ", ")); default: all, in that order.", valueName: "obligations"))
     var obligation: String?
 
     @Option(help: "Seconds the solver may spend on one query before the result is unknown.")
@@ -40,10 +40,14 @@ struct ProofSelection: ParsableArguments {
     }
 
     func obligations() throws(InputError) -> [Obligation] {
-        guard let name = obligation else { return Obligation.allCases }
-        guard let o = Obligation(rawValue: name) else {
-            throw InputError("--obligation: unknown obligation '\(name)' (known: \(Obligation.allCases.map(\.rawValue).joined(separator: ", ")))")
+        guard let list = obligation else { return Obligation.allCases }
+        var chosen: [Obligation] = []
+        for name in list.split(separator: ",").map(String.init) {
+            guard let o = Obligation(rawValue: name) else {
+                throw InputError("--obligation: unknown obligation '\(name)' (known: \(Obligation.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            chosen.append(o)
         }
-        return [o]
+        return Obligation.allCases.filter(chosen.contains)
     }
 }
