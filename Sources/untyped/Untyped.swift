@@ -26,6 +26,7 @@ struct Untyped: ParsableCommand {
             CampaignCommand.self,
             VerifyCommand.self,
             CounterexampleCommand.self,
+            BenchCommand.self,
         ]
     )
 }
