@@ -14,7 +14,13 @@ extension Verifier {
         guard solver.check() == .sat else { return nil }
         let names = Set(q.inputs.map(\.name))
         let lit = { (v: UInt64) in "(_ bv\(v) \(window.wordBits))" }
-        var preferences = [
+        // A realistic untyped first: inside the window's physical range (below the device top).
+        var preferences: [String] = []
+        if let top = window.deviceTop, window.wordBits == 64 || top >> 32 == 0 {
+            preferences.append("(bvule (bvadd a.paddr (bvshl \(lit(1)) a.size)) \(lit(top)))")
+            preferences.append("(bvult a.paddr (bvadd a.paddr (bvshl \(lit(1)) a.size)))")
+        }
+        preferences += [
             "(= a.live \(lit(0)))", "(= a.hold0 \(lit(0)))", "(= a.hold1 \(lit(0)))", "(= a.next \(lit(0)))",
             "(= r.count \(lit(1)))", "(= r.per \(lit(1)))", "(not r.phys)", "r.has", "(not a.dev)",
         ].filter { p in names.contains { p.contains($0) } }
@@ -59,7 +65,7 @@ struct CounterexampleTrace<C: MachineWord> {
         guard values["a.paddr"] != nil else { return nil }
         var state = UntypedState<C>.boot(paddr: v("a.paddr"), sizeBits: v("a.size"), isDevice: (values["a.dev"] ?? 0) != 0)
         let request = PlacementRequest<C>(sizeBits: v("r.size"), count: 1, deviceAllowed: true,
-                                          needsPhysicalAlignment: (values["r.phys"] ?? 0) != 0, hasTarget: true,
+                                          needsPhysicalAlignment: (values["r.phys"] ?? 0) != 0, hasTarget: (values["r.has"] ?? 0) != 0,
                                           target: v("r.target"), maxDummiesPerRetype: v("r.per"))
         var invocations: [String] = []
         var holds: [[String]] = [[], []]

@@ -16,7 +16,7 @@ public enum Obligation: String, CaseIterable, Sendable {
         case .modelSpec:
             return "The Swift kernel model (kernelRetype, bootCut, CapPtrStorage.load) equals the hand-written SMT-LIB semantics in specs/ for all inputs: error kind and order, reset, aligned free pointer, new free index, boot cutting, capPtr storage."
         case .bootShape:
-            return "Every untyped the boot derivation emits from a region inside [0, device top) has its pptr aligned to its size, a size in [4, seL4_MaxUntypedBits], lies inside the region, and its pptr survives capPtr storage."
+            return "Every untyped the boot derivation emits from a region inside [0, device top) has its pptr aligned to its size, a size in [4, seL4_MaxUntypedBits], lies inside the region, and (on every catalogue window) its pptr survives capPtr storage."
         case .watermark:
             return "Inductive watermark agreement: if the allocator's state mirrors the kernel's untyped (watermark, children) and satisfies the hold invariant, then after the step's seL4 call the kernel accepts the call and the new states still mirror each other."
         case .placement:
