@@ -65,19 +65,6 @@ extension Verifier {
         if let e = failure.withLock({ $0 }) { throw e }
         return results.withLock { $0.compactMap { $0 } }
     }
-
-    /// Regenerates every query of `plan` and compares it with the file under `directory`;
-    /// returns the paths that are missing or differ.
-    public func staleProofs(_ plan: VerificationPlan, directory: String) throws(VerifierError) -> [String] {
-        var stale: [String] = []
-        for (w, s, o) in plan.jobs {
-            let q = try query(o, window: w, strategy: s)
-            let path = proofPath(window: w.name, strategy: q.strategy, obligation: o)
-            let committed = try? readText(directory + "/" + path)
-            if committed != q.proof { stale.append(path) }
-        }
-        return stale
-    }
 }
 
 /// A value behind a lock.
