@@ -16,7 +16,7 @@ func believedAlignUp<W: Word>(_ offset: W, _ bits: W, base paddr: W, _ strategy:
         return (paddr &+ offset).alignedUp(bits) &- paddr
     case .mutantAlignOffByOne:
         return offset.alignedUp(bits &- 1)
-    case .offset, .rustSel4, .split, .mutantFloorLog2, .mutantSingleHold:
+    case .offset, .rustSel4, .split, .mutantFloorLog2, .mutantSingleHold, .mutantNoPhysicalCheck:
         return offset.alignedUp(bits)
     }
 }
@@ -41,8 +41,9 @@ public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequ
     let deviceType = s.isDevice.and(r.deviceAllowed.negated)
     let outside = r.hasTarget.and(offsetTarget.uge(untypedBytes))
     let unaligned = r.hasTarget.and(r.needsPhysicalAlignment).and(r.target.isAligned(r.sizeBits).negated)
+    let checksPhysical: W.Cond = .constant(strategy != .mutantNoPhysicalCheck)
     let kernelMisaligned = r.hasTarget.and(t.isAligned(r.sizeBits).negated)
-        .or(r.hasTarget.negated.and(r.needsPhysicalAlignment).and((s.paddr &+ t).isAligned(r.sizeBits).negated))
+        .or(checksPhysical.and(r.hasTarget.negated).and(r.needsPhysicalAlignment).and((s.paddr &+ t).isAligned(r.sizeBits).negated))
     let below = r.hasTarget.and(w.ugt(t))
     let noMemory = needed.shiftedRight(by: r.sizeBits).ne(r.count)
         .or(needed.ugt(untypedBytes)).or(t.ugt(untypedBytes &- needed))
@@ -58,7 +59,7 @@ public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequ
 
     // Is the object reachable with no more padding? The kernel's own align-up is free,
     // except for the rules that always pad to the exact offset.
-    let padsExactly = strategy != .offset && strategy != .mutantAlignOffByOne && strategy != .mutantSingleHold
+    let padsExactly = strategy == .absolute || strategy == .rustSel4 || strategy == .split || strategy == .mutantFloorLog2
     let reached = padsExactly ? r.hasTarget.negated.or(w.eq(t)) : natural.eq(t)
 
     // The dummy retype that brings the watermark closest to the target without passing it.
@@ -116,7 +117,7 @@ func chooseDummies<W: Word>(watermark w: W, target t: W, state s: UntypedState<W
     case .mutantFloorLog2:
         // Broken: ignores the watermark's alignment yet believes the dummy lands at w.
         return DummyChoice(sizeBits: (t &- w).floorLog2, count: 1, offset: w)
-    case .offset, .mutantAlignOffByOne, .mutantSingleHold:
+    case .offset, .mutantAlignOffByOne, .mutantSingleHold, .mutantNoPhysicalCheck:
         // Furthest reach: for every block size k, place as many blocks (up to the per-retype
         // budget) as end at or before the target; keep the k that reaches furthest, the
         // larger k on a tie (fewer slots). With one dummy per retype this is optimal.

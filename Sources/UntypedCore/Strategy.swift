@@ -24,6 +24,9 @@ public enum Strategy: UInt8, Sendable {
     /// Deliberately broken: a single hold slot, so deleting the previous dummy can leave the
     /// untyped without children and the kernel resets it.
     case mutantSingleHold = 102
+    /// Deliberately broken: places an un-anchored frame wherever the kernel's align-up puts
+    /// it, without checking that the place is physically aligned.
+    case mutantNoPhysicalCheck = 103
 }
 
 #if !hasFeature(Embedded)

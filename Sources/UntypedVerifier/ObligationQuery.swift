@@ -169,7 +169,7 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
     // MARK: allocator obligations
 
     private func allocatorObligation(_ obligation: Obligation, _ q: inout QueryBuilder<S>) -> (String, String, String) {
-        let (o, oText) = offset(&q)
+        let oText = offset(&q).text
         let state = UntypedState<S>(
             paddr: q.word("a.paddr", "untyped base paddr"), sizeBits: q.word("a.size", "untyped size bits"),
             isDevice: q.bool("a.dev", "device untyped"), watermark: q.word("a.watermark", "allocator's watermark (bytes)"),
@@ -182,7 +182,6 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
             needsPhysicalAlignment: q.bool("r.phys", "object must be physically aligned (frame)"),
             hasTarget: q.bool("r.has", "anchored object"), target: q.word("r.target", "target paddr"),
             maxDummiesPerRetype: q.word("r.per", "dummies one retype may create"))
-        _ = o
         q.defineText("u.pptr", type: q.sort, "(bvadd a.paddr \(oText))")
         q.define("st.hc", state.hasChildren)
         q.define("st.eff", state.effectiveWatermark)
@@ -334,6 +333,7 @@ extension Strategy {
         case .mutantAlignOffByOne: return "mutant-align-off-by-one"
         case .mutantFloorLog2: return "mutant-floor-log2"
         case .mutantSingleHold: return "mutant-single-hold"
+        case .mutantNoPhysicalCheck: return "mutant-no-physical-check"
         }
     }
 

@@ -29,6 +29,20 @@ func brokenStrategiesAreRefuted(strategy: Strategy, obligation: Obligation) thro
     #expect(!cex.explanation.isEmpty)
 }
 
+/// `alignment` holds for the kernel by construction except where the core must refuse: an
+/// un-anchored frame whose place is not physically aligned (possible when PPTR_BASE_OFFSET is
+/// less aligned than the frame). Without that refusal it is refuted on a window with any offset.
+@Test func alignmentCatchesAMissingPhysicalCheck() throws {
+    let anyOffset = ProofWindow.any(wordBits: 32)
+    #expect(try verdict(.alignment, anyOffset, .offset).name == "proved")
+    let result = try verdict(.alignment, anyOffset, .mutantNoPhysicalCheck)
+    guard case .refuted(let cex) = result else {
+        Issue.record("expected refuted, got \(result.name)")
+        return
+    }
+    #expect(cex.reproduced)
+}
+
 @Test func counterexampleForTheAbsoluteRuleIsATraceOfTheBug() throws {
     let cex = try Verifier().counterexample(.placement, window: x86Window, strategy: .absolute)
     #expect(cex?.reproduced == true)
