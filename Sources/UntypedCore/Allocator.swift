@@ -25,6 +25,21 @@ func believedAlignUp<W: Word>(_ offset: W, _ bits: W, base paddr: W, _ strategy:
 @inline(__always)
 public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequest<W>,
                               strategy: Strategy = .offset) -> Step<W> {
+    nextStep(state, request, strategy: strategy) { w, t in
+        searchDummies(watermark: w, target: t, state: state, perRetype: request.maxDummiesPerRetype, strategy: strategy)
+    }
+}
+
+/// The next action for `request`, with the dummy search supplied by the caller.
+///
+/// `search(watermark, target)` proposes the next dummy retype (offsets from the untyped's
+/// base). Root tasks use `searchDummies` (the overload above); the verifier passes an
+/// arbitrary, unconstrained proposal to prove that the safety obligations hold whatever
+/// the search returns, because the step checks the proposal before it uses it.
+@inline(__always)
+public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequest<W>,
+                              strategy: Strategy,
+                              search: (_ watermark: W, _ target: W) -> DummySearch<W>) -> Step<W> {
     let s = state, r = request
     let w = s.effectiveWatermark
     let untypedBytes = W.bit(s.sizeBits)
@@ -59,11 +74,13 @@ public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequ
 
     // Is the object reachable with no more padding? The kernel's own align-up is free,
     // except for the rules that always pad to the exact offset.
-    let padsExactly = strategy == .absolute || strategy == .rustSel4 || strategy == .split || strategy == .mutantFloorLog2
-    let reached = padsExactly ? r.hasTarget.negated.or(w.eq(t)) : natural.eq(t)
+    let reached = strategy.padsExactly ? r.hasTarget.negated.or(w.eq(t)) : natural.eq(t)
 
-    // The dummy retype that brings the watermark closest to the target without passing it.
-    let dummy = chooseDummies(watermark: w, target: t, state: s, perRetype: r.maxDummiesPerRetype, strategy: strategy)
+    // The dummy retype that brings the watermark closest to the target without passing it,
+    // and where the strategy believes the kernel puts it.
+    let found = search(w, t)
+    let dummy = DummyChoice(sizeBits: found.sizeBits, count: found.count,
+                            offset: believedDummyOffset(w, found.sizeBits, base: s.paddr, strategy))
 
     // Hold discipline: dummies alternate between two hold groups; a group is emptied before
     // it is reused, while the other group (created later) keeps the untyped from resetting.
@@ -100,47 +117,87 @@ public struct DummyChoice<W: Word> {
     public var offset: W
 }
 
+/// What a dummy search proposes: `count` dummies of 2^`sizeBits` bytes that end at `reach`
+/// (an offset from the untyped's base). A count of 0 means it found none.
+public struct DummySearch<W: Word> {
+    public var sizeBits: W
+    public var count: W
+    public var reach: W
+
+    @inline(__always)
+    public init(sizeBits: W, count: W, reach: W) {
+        self.sizeBits = sizeBits
+        self.count = count
+        self.reach = reach
+    }
+
+    /// Nothing found yet: where the furthest-reach search starts.
+    @inline(__always) public static var none: Self { Self(sizeBits: KernelConstants.minUntypedBits(), count: 0, reach: 0) }
+}
+
+/// Where `strategy` believes dummies of 2^bits bytes land when the watermark is `w`.
+/// The rules that pad to the exact offset believe the first dummy lands at the watermark.
+@inline(__always)
+public func believedDummyOffset<W: Word>(_ w: W, _ bits: W, base paddr: W, _ strategy: Strategy) -> W {
+    strategy.padsExactly ? w : believedAlignUp(w, bits, base: paddr, strategy)
+}
+
+extension Strategy {
+    /// The rule pads to the exact offset and never relies on the kernel's own align-up.
+    @inline(__always) public var padsExactly: Bool {
+        self == .absolute || self == .rustSel4 || self == .split || self == .mutantFloorLog2
+    }
+    /// The search is the furthest-reach fold of `furthestReach(_:size:...)` over k = 4...W-1.
+    @inline(__always) public var searchesFurthestReach: Bool { !padsExactly }
+}
+
 /// The dummies to retype next, from watermark `w` towards target offset `t` (w < t).
 @inline(__always)
-func chooseDummies<W: Word>(watermark w: W, target t: W, state s: UntypedState<W>,
-                            perRetype: W, strategy: Strategy) -> DummyChoice<W> {
+public func searchDummies<W: Word>(watermark w: W, target t: W, state s: UntypedState<W>,
+                                   perRetype: W, strategy: Strategy) -> DummySearch<W> {
     switch strategy {
     case .rustSel4, .split:
         // One dummy, already aligned at the watermark: min(ctz(w), floor(log2(t - w))).
         let k = W.min(w.trailingZeros, (t &- w).floorLog2)
-        return DummyChoice(sizeBits: k, count: 1, offset: w)
+        return DummySearch(sizeBits: k, count: 1, reach: w &+ W.bit(k))
     case .absolute:
         // The same rule on the absolute physical address: the largest block aligned at
         // paddr + w. It believes the block lands at w; the kernel aligns the pptr instead.
         let k = W.min((s.paddr &+ w).trailingZeros, (t &- w).floorLog2)
-        return DummyChoice(sizeBits: k, count: 1, offset: w)
+        return DummySearch(sizeBits: k, count: 1, reach: w &+ W.bit(k))
     case .mutantFloorLog2:
         // Broken: ignores the watermark's alignment yet believes the dummy lands at w.
-        return DummyChoice(sizeBits: (t &- w).floorLog2, count: 1, offset: w)
+        let k = (t &- w).floorLog2
+        return DummySearch(sizeBits: k, count: 1, reach: w &+ W.bit(k))
     case .offset, .mutantAlignOffByOne, .mutantSingleHold, .mutantNoPhysicalCheck:
         // Furthest reach: for every block size k, place as many blocks (up to the per-retype
         // budget) as end at or before the target; keep the k that reaches furthest, the
         // larger k on a tie (fewer slots). With one dummy per retype this is optimal.
-        var bestSize: W = KernelConstants.minUntypedBits()
-        var bestCount: W = 0
-        var bestReach: W = 0
+        var best = DummySearch<W>.none
         var k: W = KernelConstants.minUntypedBits()
         for _ in 4..<W.bitWidth {
-            let start = believedAlignUp(w, k, base: s.paddr, strategy)
-            let fits = start.ule(t).and(k.ult(s.sizeBits))
-            let n = W.min((t &- start).shiftedRight(by: k), perRetype)
-            let reach = start &+ n.shiftedLeft(by: k)
-            let better = fits.and(n.ne(0)).and(reach.uge(bestReach))
-            bestSize = W.select(better, k, bestSize)
-            bestCount = W.select(better, n, bestCount)
-            bestReach = W.select(better, reach, bestReach)
+            best = furthestReach(best, size: k, watermark: w, target: t, untypedSizeBits: s.sizeBits,
+                                 perRetype: perRetype, base: s.paddr, strategy: strategy)
             k = k &+ 1
         }
-        // Where the dummies start is recomputed from the chosen size, exactly as the kernel
-        // will: one alignment, whichever size won.
-        return DummyChoice(sizeBits: bestSize, count: bestCount,
-                           offset: believedAlignUp(w, bestSize, base: s.paddr, strategy))
+        return best
     }
+}
+
+/// One round of the furthest-reach search: blocks of 2^k bytes from the watermark `w`
+/// towards the target offset `t`; keeps `best` unless they reach at least as far.
+@inline(__always)
+public func furthestReach<W: Word>(_ best: DummySearch<W>, size k: W, watermark w: W, target t: W,
+                                   untypedSizeBits: W, perRetype: W, base paddr: W,
+                                   strategy: Strategy) -> DummySearch<W> {
+    let start = believedAlignUp(w, k, base: paddr, strategy)
+    let fits = start.ule(t).and(k.ult(untypedSizeBits))
+    let n = W.min((t &- start).shiftedRight(by: k), perRetype)
+    let reach = start &+ n.shiftedLeft(by: k)
+    let better = fits.and(n.ne(0)).and(reach.uge(best.reach))
+    return DummySearch(sizeBits: W.select(better, k, best.sizeBits),
+                       count: W.select(better, n, best.count),
+                       reach: W.select(better, reach, best.reach))
 }
 
 /// The allocator's state after the root task performed `step` successfully.

@@ -37,3 +37,24 @@ public enum Obligation: String, CaseIterable, Sendable {
     /// Whether the obligation speaks about an allocation strategy (otherwise only about the kernel model).
     public var dependsOnStrategy: Bool { self != .modelSpec && self != .bootShape }
 }
+
+/// How a query treats the allocator's dummy search (`searchDummies`).
+public enum SearchForm: String, Sendable, CaseIterable {
+    /// The search's proposal is an unconstrained input (`search.*`): the obligation is
+    /// proved for whatever the search returns, because the step checks the proposal before
+    /// it uses it. Much smaller queries; a proof here covers the strategy's own search.
+    case anySearch = "any-search"
+    /// The strategy's own search, run symbolically with the rest of the step.
+    case strategySearch = "strategy-search"
+}
+
+extension Obligation {
+    /// Whether the obligation can hold whatever the dummy search proposes (the safety
+    /// obligations). `progress` and `optimality` are about the search itself.
+    public var admitsAnySearch: Bool {
+        switch self {
+        case .watermark, .placement, .alignment, .noOverlap, .noReset: return true
+        case .modelSpec, .bootShape, .progress, .optimality: return false
+        }
+    }
+}

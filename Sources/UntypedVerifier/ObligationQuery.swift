@@ -1,14 +1,19 @@
 import UntypedCore
 import Z3
 
-/// One generated query: the proof (expect `unsat`) and its vacuity check (expect `sat`).
+/// One generated query: the obligation's assumptions and its goals, each goal checked on its
+/// own (expect `unsat` for its negation), plus the vacuity check (expect `sat`).
 public struct ObligationQuery: Sendable {
     public var obligation: Obligation
     public var window: String
     public var strategy: Strategy?
-    /// Proof query text: the obligation's assumptions and the negation of its goal.
-    public var proof: String
-    /// Vacuity query text: the assumptions (and the obligation's guard) alone.
+    /// How the query treats the dummy search.
+    public var form: SearchForm
+    /// Header, specs, inputs, the core's terms and the assumptions.
+    public var preamble: String
+    /// The goals; the obligation is their conjunction.
+    public var goals: [Goal]
+    /// The vacuity check: the preamble, the obligation's guard and `check-sat`.
     public var vacuity: String
     /// Inputs declared by the query, in order (Bool ones flagged).
     public var inputs: [Input]
@@ -17,33 +22,70 @@ public struct ObligationQuery: Sendable {
         public var name: String
         public var isBool: Bool
     }
+
+    /// One conjunct of the obligation, in words and in SMT-LIB.
+    public struct Goal: Sendable {
+        public var label: String
+        public var formula: String
+        public init(_ label: String, _ formula: String) {
+            self.label = label
+            self.formula = formula
+        }
+    }
+
+    /// The committed file: the preamble, then one `push`/`check-sat`/`pop` per goal, each
+    /// expected `unsat`. Solvers that take several `check-sat`s read it as is.
+    public var proof: String {
+        var out = preamble
+        for (i, g) in goals.enumerated() {
+            out += "; ---- goal \(i + 1) of \(goals.count): \(g.label) (expect unsat)\n"
+            out += "(push 1)\n(assert (not \(g.formula)))\n(check-sat)\n(pop 1)\n"
+        }
+        return out
+    }
+
+    /// Goal `index` on its own, as one `check-sat` (what the in-process check runs).
+    public func goalQuery(_ index: Int) -> String {
+        preamble + "(assert (not \(goals[index].formula)))\n(check-sat)\n"
+    }
+
+    /// Every goal at once: a model of this breaks at least one of them.
+    public var whole: String {
+        preamble + "(assert (not \(all(goals.map(\.formula)))))\n(check-sat)\n"
+    }
 }
 
 /// Builds obligation queries by running the core on symbolic words of width `S`.
 struct ObligationBuilder<S: SymbolicMachineWord> {
     let window: ProofWindow
     let strategy: Strategy
+    let form: SearchForm
     let specs: String
     let context: Context
+
+    /// What an obligation's construction yields: assumptions, the guard its vacuity check adds,
+    /// and the goals.
+    typealias Parts = (assumptions: String, guardText: String, goals: [Goal])
+    typealias Goal = ObligationQuery.Goal
 
     func build(_ obligation: Obligation) -> ObligationQuery {
         withSymbolicContext(context) {
             var q = QueryBuilder<S>(context: context)
-            let (assumptions, guardText, goal): (String, String, String)
+            let parts: Parts
             switch obligation {
-            case .modelSpec: (assumptions, guardText, goal) = modelSpec(&q)
-            case .bootShape: (assumptions, guardText, goal) = bootShape(&q)
+            case .modelSpec: parts = modelSpec(&q)
+            case .bootShape: parts = bootShape(&q)
             case .watermark, .placement, .alignment, .noOverlap, .noReset, .progress, .optimality:
-                (assumptions, guardText, goal) = allocatorObligation(obligation, &q)
+                parts = allocatorObligation(obligation, &q)
             }
-            let header = headerLines(obligation)
-            let proof = q.render(header: header + ["expect: unsat (the obligation holds)"], specs: specs,
-                                 assumptions: assumptions, goal: goal, vacuity: false)
-            let vacuity = q.render(header: header + ["vacuity check: expect sat (the assumptions and the guard can hold)"],
-                                   specs: specs, assumptions: all([assumptions, guardText]), goal: goal, vacuity: true)
+            let uses = ([parts.guardText] + parts.goals.map(\.formula)).joined(separator: " ")
+            let preamble = q.preamble(header: headerLines(obligation) + ["expect: unsat for every goal (the obligation holds)"],
+                                      specs: specs, assumptions: parts.assumptions, uses: uses)
+            let vacuity = preamble + "; vacuity check: the assumptions and the guard can hold (expect sat)\n"
+                + "(assert \(parts.guardText))\n(check-sat)\n"
             return ObligationQuery(obligation: obligation, window: window.name,
-                                   strategy: obligation.dependsOnStrategy ? strategy : nil,
-                                   proof: proof, vacuity: vacuity,
+                                   strategy: obligation.dependsOnStrategy ? strategy : nil, form: form,
+                                   preamble: preamble, goals: parts.goals, vacuity: vacuity,
                                    inputs: q.inputs.map { .init(name: $0.name, isBool: $0.isBool) })
         }
     }
@@ -53,6 +95,10 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
                      + (obligation.dependsOnStrategy ? ", strategy \(strategy.cliName)" : "") + ".",
                      "Generated by `untyped verify`; do not edit. Regenerate with `untyped verify --emit-smt proofs`."]
         lines.append("Claim: " + obligation.statement)
+        if form == .anySearch && obligation.admitsAnySearch {
+            lines.append("The dummy search's proposal (search.*) is an unconstrained input: the claim holds whatever the")
+            lines.append("search returns, so in particular for the strategy's own search (checked by progress and optimality).")
+        }
         lines.append("Window: W=\(window.wordBits), PPTR_BASE_OFFSET="
                      + (window.pptrBaseOffset.map { hex($0) } ?? "any") + ", seL4_MaxUntypedBits=\(window.maxUntypedBits)"
                      + ", device top=" + (window.deviceTop.map { hex($0) } ?? "any") + ".")
@@ -81,7 +127,7 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
 
     // MARK: model-spec
 
-    private func modelSpec(_ q: inout QueryBuilder<S>) -> (String, String, String) {
+    private func modelSpec(_ q: inout QueryBuilder<S>) -> Parts {
         let pptr = q.word("c.pptr", "capPtr of the untyped")
         let size = q.word("c.size", "capBlockSize")
         let fi = q.word("c.fi", "capFreeIndex")
@@ -111,26 +157,46 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         q.define("sw.load", storage.load(p))
 
         let args = "c.pptr c.size c.fi c.dev c.hc r.valid r.class r.fixed r.devok r.user r.count \(maxBits) \(slotBits) \(q.literal(7))"
-        let goal = all([
-            "(= sw.error (\(q.k)retype-error \(args)))",
-            "(= sw.reset (\(q.k)retype-reset \(args)))",
-            implies("(= sw.error \(q.literal(0)))", all([
-                "(= sw.first (\(q.k)retype-aligned-free-ref \(args)))",
-                "(= sw.fi (\(q.k)retype-new-free-index \(args)))",
-                "sw.hc"])),
-            implies("(not (= sw.error \(q.literal(0))))", "(and (= sw.fi c.fi) (= sw.hc c.hc))"),
-            implies("(distinct b.start b.end)", all([
+        var goals = [
+            Goal("error code and order", "(= sw.error (\(q.k)retype-error \(args)))"),
+            Goal("reset", "(= sw.reset (\(q.k)retype-reset \(args)))"),
+            Goal("aligned free pointer", implies("(= sw.error \(q.literal(0)))", "(= sw.first (\(q.k)retype-aligned-free-ref \(args)))")),
+            Goal("new free index", implies("(= sw.error \(q.literal(0)))", "(= sw.fi (\(q.k)retype-new-free-index \(args)))")),
+            Goal("children after a retype", implies("(= sw.error \(q.literal(0)))", "sw.hc")),
+            Goal("a refused retype changes nothing", implies("(not (= sw.error \(q.literal(0))))", "(and (= sw.fi c.fi) (= sw.hc c.hc))")),
+            Goal("boot cut", implies("(distinct b.start b.end)", all([
                 "(= sw.cut.size (\(q.k)boot-cut-size b.start b.end \(maxBits)))",
                 "(= sw.cut.emits (\(q.k)boot-cut-emits b.start b.end \(maxBits)))",
-                "(= sw.cut.next (\(q.k)boot-cut-next b.start b.end \(maxBits)))"])),
-            "(= sw.load (\(q.k)capptr-load p.ptr \(q.literal(window.capPtrKind)) \(q.literal(window.capPtrBits))))",
-        ])
-        return ("true", "true", goal)
+                "(= sw.cut.next (\(q.k)boot-cut-next b.start b.end \(maxBits)))"]))),
+            Goal("capPtr storage", "(= sw.load (\(q.k)capptr-load p.ptr \(q.literal(window.capPtrKind)) \(q.literal(window.capPtrBits))))"),
+        ]
+        // On the symbolic windows, also the specs' offset form (invariants-W.smt2): the
+        // kernel's retype seen from the untyped's base, for every capPtr and every
+        // seL4_MaxUntypedBits < W. The allocator obligations of every window of this width use it.
+        if window.pptrBaseOffset == nil {
+            _ = q.word("f.maxbits", "seL4_MaxUntypedBits: any value")
+            _ = q.word("f.slotbits", "seL4_SlotBits: any value")
+            let fargs = "c.pptr c.size c.fi c.dev c.hc r.valid r.class r.fixed r.devok r.user r.count f.maxbits f.slotbits \(q.literal(7))"
+            let hyp = all(["(\(q.inv)untyped-ok c.pptr c.size f.maxbits)", "(bvult f.maxbits \(q.literal(UInt64(S.bitWidth))))",
+                           "(bvule (bvshl c.fi \(q.literal(4))) (\(q.k)bit c.size))"])
+            let error = "(\(q.k)retype-error \(fargs))"
+            let objectSize = "(\(q.k)object-size r.class r.fixed r.user f.slotbits)"
+            goals += [
+                Goal("offset form: error code", implies(hyp, "(= \(error) (\(q.inv)offset-retype-error \(fargs.split(separator: " ").dropFirst().joined(separator: " "))))")),
+                Goal("offset form: first object", implies(all([hyp, "(= \(error) \(q.literal(0)))"]),
+                     "(= (\(q.k)retype-aligned-free-ref \(fargs)) (bvadd c.pptr (\(q.inv)offset-retype-start c.fi c.hc \(objectSize))))")),
+                // Given the first object's place (the goal before), the new free index is arithmetic.
+                Goal("offset form: new free index",
+                     implies("(= (\(q.k)retype-aligned-free-ref \(fargs)) (bvadd c.pptr (\(q.inv)offset-retype-start c.fi c.hc \(objectSize))))",
+                     "(= (\(q.k)retype-new-free-index \(fargs)) (bvlshr (\(q.inv)offset-retype-end c.fi c.hc \(objectSize) r.count) \(q.literal(4))))")),
+            ]
+        }
+        return ("true", "true", goals)
     }
 
     // MARK: boot-shape
 
-    private func bootShape(_ q: inout QueryBuilder<S>) -> (String, String, String) {
+    private func bootShape(_ q: inout QueryBuilder<S>) -> Parts {
         let (o, oText) = offset(&q)
         let p = q.word("b.paddr", "physical start of the rest of a region")
         let e = q.word("b.end", "physical end of the region (exclusive)")
@@ -162,13 +228,13 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         if window.pptrBaseOffset != nil {
             shape.append("(= (\(q.k)capptr-load b.start \(q.literal(window.capPtrKind)) \(q.literal(window.capPtrBits))) b.start)")
         }
-        let goal = implies("sw.cut.emits", all(shape))
-        return (inside, "sw.cut.emits", goal)
+        let labels = ["pptr aligned, size in range", "inside the region", "the next piece starts after it", "pptr survives capPtr storage"]
+        return (inside, "sw.cut.emits", zip(labels, shape).map { Goal($0, implies("sw.cut.emits", $1)) })
     }
 
     // MARK: allocator obligations
 
-    private func allocatorObligation(_ obligation: Obligation, _ q: inout QueryBuilder<S>) -> (String, String, String) {
+    private func allocatorObligation(_ obligation: Obligation, _ q: inout QueryBuilder<S>) -> Parts {
         let oText = offset(&q).text
         let state = UntypedState<S>(
             paddr: q.word("a.paddr", "untyped base paddr"), sizeBits: q.word("a.size", "untyped size bits"),
@@ -185,7 +251,15 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         q.defineText("u.pptr", type: q.sort, "(bvadd a.paddr \(oText))")
         q.define("st.hc", state.hasChildren)
         q.define("st.eff", state.effectiveWatermark)
-        let step = nextStep(state, request, strategy: strategy)
+        let step: Step<S>
+        if form == .anySearch && obligation.admitsAnySearch {
+            let proposal = DummySearch<S>(sizeBits: q.word("search.size", "size bits the dummy search proposes"),
+                                          count: q.word("search.count", "number of dummies it proposes"),
+                                          reach: q.word("search.reach", "where it believes they end"))
+            step = nextStep(state, request, strategy: strategy) { _, _ in proposal }
+        } else {
+            step = nextStep(state, request, strategy: strategy)
+        }
         q.define("step.kind", step.kind)
         q.define("step.size", step.sizeBits)
         q.define("step.count", step.count)
@@ -206,80 +280,89 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         q.defineText("is-dummy", type: "Bool", "(= step.kind \(q.literal(1)))")
         q.defineText("is-delete", type: "Bool", "(= step.kind \(q.literal(2)))")
         q.defineText("is-retype", type: "Bool", "(or is-object is-dummy)")
-        // The kernel executes the step's retype (specs/): dummies are Untyped; the object is
-        // taken as a type of r.size bits (its class only matters for checks the core leaves to the caller).
-        let kargs = "u.pptr a.size k.fi a.dev st.hc true (ite is-object \(q.literal(3)) \(zero)) r.size (or (not is-object) r.devok) step.size step.count \(maxBits) \(slotBits) \(q.literal(7))"
-        q.defineText("kern.error", type: q.sort, "(\(q.k)retype-error \(kargs))")
-        q.defineText("kern.first", type: q.sort, "(\(q.k)retype-aligned-free-ref \(kargs))")
-        q.defineText("kern.fi", type: q.sort, "(\(q.k)retype-new-free-index \(kargs))")
-        q.defineText("kern.offset", type: q.sort, "(bvsub kern.first u.pptr)")
+        // The kernel executes the step's retype, in the specs' offset form (invariants-W.smt2),
+        // which equals the kernel's retype on every untyped the kernel can hold, on every window
+        // (model-spec on any-W). Dummies are Untyped; the object is taken as a type of r.size
+        // bits (its class only matters for checks the core leaves to the caller).
+        let cls = "(ite is-object \(q.literal(3)) \(zero))"
+        q.defineText("kern.size", type: q.sort, "(\(q.k)object-size \(cls) r.size step.size \(slotBits))")
+        q.defineText("kern.error", type: q.sort,
+                     "(\(q.inv)offset-retype-error a.size k.fi a.dev st.hc true \(cls) r.size (or (not is-object) r.devok) step.size step.count \(maxBits) \(slotBits) \(q.literal(7)))")
+        q.defineText("kern.offset", type: q.sort, "(\(q.inv)offset-retype-start k.fi st.hc kern.size)")
+        q.defineText("kern.end", type: q.sort, "(\(q.inv)offset-retype-end k.fi st.hc kern.size step.count)")
+        q.defineText("kern.first", type: q.sort, "(bvadd u.pptr kern.offset)")
+        q.defineText("kern.fi", type: q.sort, "(bvlshr kern.end \(q.literal(4)))")
         q.defineText("target.offset", type: q.sort, "(bvsub r.target a.paddr)")
 
-        // The kernel's memory check compares freeBytes >> objectSize with the count; the
-        // instance below of the shift lemma (proved on its own: `Verifier.shiftLemma`) lets
-        // the solver compare freeBytes with count << objectSize instead.
-        let objectSize = "(\(q.k)object-size (ite is-object \(q.literal(3)) \(zero)) r.size step.size \(slotBits))"
-        let freeBytes = "(bvsub (\(q.k)bit a.size) (bvshl (\(q.k)effective-free-index k.fi st.hc) \(q.literal(4))))"
-        let shiftLemma = implies("(= (bvlshr (bvshl step.count \(objectSize)) \(objectSize)) step.count)",
-            "(= (bvuge (bvlshr \(freeBytes) \(objectSize)) step.count) (bvuge \(freeBytes) (bvshl step.count \(objectSize))))")
         let pre = all([
-            shiftLemma,
             "(\(q.inv)untyped-ok u.pptr a.size \(maxBits))",
             "(\(q.inv)mirrors st.eff k.fi st.hc)",
             stateInvariant(q, "a", freeIndex: "k.fi"),
         ])
-        let retypeAccepted = "(= kern.error \(zero))"
+        let accepted = "(= kern.error \(zero))"
+        func each(_ kinds: [(String, String)], _ label: String, _ formula: String) -> [Goal] {
+            kinds.map { Goal("\($0.1): \(label)", implies($0.0, formula)) }
+        }
+        let retypes = [("is-dummy", "dummies"), ("is-object", "object")]
         switch obligation {
         case .watermark:
-            let goal = all([
-                implies("is-retype", all([retypeAccepted, "(\(q.inv)mirrors after.eff kern.fi after.hc)", "after.hc",
-                                          stateInvariant(q, "after", freeIndex: "kern.fi")])),
-                implies("is-delete", all(["(\(q.inv)mirrors after.eff k.fi after.hc)",
-                                          stateInvariant(q, "after", freeIndex: "k.fi")])),
-            ])
-            return (pre, "is-retype", goal)
+            var goals = each(retypes, "the kernel accepts the retype", accepted)
+            goals += each(retypes, "the watermarks still mirror each other", "(\(q.inv)mirrors after.eff kern.fi after.hc)")
+            goals += each(retypes, "the untyped has children", "after.hc")
+            goals += each(retypes, "the kernel's free index stays inside the untyped", "(bvule (bvshl kern.fi \(q.literal(4))) (\(q.k)bit a.size))")
+            goals += [Goal("delete: the watermarks still mirror each other", implies("is-delete", "(\(q.inv)mirrors after.eff k.fi after.hc)"))]
+            goals += holdInvariantGoals(q, freeIndexAfterRetype: "kern.fi")
+            return (pre, "is-retype", goals)
         case .placement:
-            let goal = all([
-                implies("is-retype", "(= (bvsub step.paddr a.paddr) kern.offset)"),
-                implies("(and is-object r.has)", "(\(q.inv)placed kern.first u.pptr a.paddr r.target)"),
+            return (pre, "(and is-object r.has)", [
+                Goal("dummies land where the allocator believes", implies("is-dummy", "(= (bvsub step.paddr a.paddr) kern.offset)")),
+                Goal("the object lands where the allocator believes", implies("is-object", "(= (bvsub step.paddr a.paddr) kern.offset)")),
+                Goal("an anchored object lands at its target", implies("(and is-object r.has)", "(\(q.inv)placed kern.first u.pptr a.paddr r.target)")),
             ])
-            return (pre, "(and is-object r.has)", goal)
         case .alignment:
-            let goal = implies("is-object", all([
-                "(\(q.inv)aligned kern.first r.size)",
-                implies("r.phys", "(\(q.inv)aligned (bvsub kern.first \(oText)) r.size)"),
-            ]))
-            return (pre, "(and is-object r.phys)", goal)
+            return (pre, "(and is-object r.phys)", [
+                Goal("aligned in kernel-virtual space", implies("is-object", "(\(q.inv)aligned kern.first r.size)")),
+                Goal("frames aligned physically", implies("(and is-object r.phys)", "(\(q.inv)aligned (bvsub kern.first \(oText)) r.size)")),
+            ])
         case .noOverlap:
-            q.defineText("kern.end", type: q.sort, "(bvadd kern.offset (bvshl step.count step.size))")
             // That the kernel accepts the retype is `watermark`'s to prove; here, where it lands.
-            let goal = implies("is-retype", all([
-                "(\(q.inv)no-overlap st.eff kern.offset)",
-                "(\(q.inv)in-bounds kern.offset step.size a.size)",
-                "(bvule kern.offset kern.end)",
-                "(bvule kern.end (\(q.k)bit a.size))",
-                implies("(and is-dummy r.has)", "(\(q.inv)dummy-before-target kern.end target.offset)"),
-            ]))
-            return (pre, "(and is-dummy r.has)", goal)
+            var goals = each(retypes, "at or above the watermark", "(\(q.inv)no-overlap st.eff kern.offset)")
+            goals += each(retypes, "the first object inside the untyped", "(\(q.inv)in-bounds kern.offset step.size a.size)")
+            goals += each(retypes, "the last object inside the untyped", "(and (bvule kern.offset kern.end) (bvule kern.end (\(q.k)bit a.size)))")
+            goals.append(Goal("dummies end at or before the target", implies("(and is-dummy r.has)", "(\(q.inv)dummy-before-target kern.end target.offset)")))
+            return (pre, "(and is-dummy r.has)", goals)
         case .noReset:
-            return (pre, "is-delete", implies("is-delete", "after.hc"))
+            return (pre, "is-delete", [Goal("a delete leaves the untyped with children", implies("is-delete", "after.hc"))])
         case .progress:
             let next = nextStep(after, request, strategy: strategy)
             q.define("next.kind", next.kind)
-            let goal = all([
-                implies("is-dummy", all(["(bvult st.eff after.eff)", implies("r.has", "(bvule after.eff target.offset)")])),
-                implies("is-delete", "(distinct next.kind \(q.literal(2)))"),
-                "(distinct step.error \(q.literal(9)))",
+            return (pre, "is-dummy", [
+                Goal("the step never fails its own postcondition", "(distinct step.error \(q.literal(9)))"),
+                Goal("a dummy retype advances the watermark", implies("is-dummy", "(bvult st.eff after.eff)")),
+                Goal("a dummy retype stays at or below the target", implies("(and is-dummy r.has)", "(bvule after.eff target.offset)")),
+                Goal("a delete is followed by a retype", implies("is-delete", "(distinct next.kind \(q.literal(2)))")),
             ])
-            return (pre, "is-dummy", goal)
         case .optimality, .modelSpec, .bootShape:
             // build(_:) sends only allocator obligations here; optimality has its own assumptions.
             return optimality(&q, state: state, request: request, after: after, pre: pre)
         }
     }
 
+    /// The hold invariant after the step, one goal per clause.
+    private func holdInvariantGoals(_ q: QueryBuilder<S>, freeIndexAfterRetype: String) -> [Goal] {
+        let p = "after"
+        let held = "(ite (= \(p).next \(q.literal(0))) \(p).hold0 \(p).hold1)"
+        let other = "(ite (= \(p).next \(q.literal(0))) \(p).hold1 \(p).hold0)"
+        return [
+            Goal("holds stay within 256", "(and (bvule \(p).hold0 \(q.literal(256))) (bvule \(p).hold1 \(q.literal(256))))"),
+            Goal("the next hold group is 0 or 1", "(or (= \(p).next \(q.literal(0))) (= \(p).next \(q.literal(1))))"),
+            Goal("a full next group is covered by other children",
+                 implies("(distinct \(held) \(q.literal(0)))", "(or (distinct \(other) \(q.literal(0))) (distinct \(p).live \(q.literal(0))))")),
+        ]
+    }
+
     private func optimality(_ q: inout QueryBuilder<S>, state: UntypedState<S>, request: PlacementRequest<S>,
-                            after: UntypedState<S>, pre: String) -> (String, String, String) {
+                            after: UntypedState<S>, pre: String) -> Parts {
         // Any dummy retype the kernel accepts: o.n untypeds of 2^o.k from the current watermark.
         _ = q.word("o.k", "size bits of another plan's dummy retype")
         _ = q.word("o.n", "number of dummies in that retype")
@@ -291,20 +374,20 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         q.define("lb.after", bound.count(from: after.effectiveWatermark))
         q.define("lb.other", bound.count(from: otherEnd))
         let zero = q.literal(0), one = q.literal(1)
-        let oargs = "u.pptr a.size k.fi a.dev st.hc true \(zero) \(zero) true o.k o.n \(maxBits) \(slotBits) \(q.literal(7))"
+        let oargs = "a.size k.fi a.dev st.hc true \(zero) \(zero) true o.k o.n \(maxBits) \(slotBits) \(q.literal(7))"
         let otherPlan = all([
             "(bvule \(q.literal(4)) o.k)", "(bvult o.k a.size)", "(bvule \(one) o.n)", "(bvule o.n r.per)",
-            "(= (\(q.k)retype-error \(oargs)) \(zero))",
-            "(= o.end (bvshl (\(q.k)retype-new-free-index \(oargs)) \(q.literal(4))))",
+            "(= (\(q.inv)offset-retype-error \(oargs)) \(zero))",
+            "(= o.end (\(q.inv)offset-retype-end k.fi st.hc o.k o.n))",
             "(bvule o.end target.offset)",
         ])
         let assumptions = all([pre, "r.has", "(distinct step.kind \(q.literal(3)))", otherPlan])
-        let goal = all([
-            implies("(distinct lb.now \(zero))", "(bvuge lb.other (bvsub lb.now \(one)))"),
-            "(= (= lb.now \(zero)) (= (\(q.k)align-up st.eff r.size) target.offset))",
-            implies("is-dummy", "(= lb.after (bvsub lb.now \(one)))"),
+        return (assumptions, "is-dummy", [
+            Goal("no dummy retype lowers the bound by more than one", implies("(distinct lb.now \(zero))", "(bvuge lb.other (bvsub lb.now \(one)))")),
+            Goal("the bound is 0 exactly when the kernel's align-up reaches the target",
+                 "(= (= lb.now \(zero)) (= (\(q.k)align-up st.eff r.size) target.offset))"),
+            Goal("the strategy's dummy retype lowers it by exactly one", implies("is-dummy", "(= lb.after (bvsub lb.now \(one)))")),
         ])
-        return (assumptions, "is-dummy", goal)
     }
 
     /// The allocator's own invariant on a state (`prefix.*`), with the kernel's free index.

@@ -56,9 +56,9 @@ struct QueryBuilder<S: SymbolicMachineWord> {
         return name
     }
 
-    /// The query: `assumptions` and, unless checking vacuity, the negation of `goal`.
-    /// `unsat` proves the goal; for the vacuity query `sat` shows the assumptions are consistent.
-    func render(header: [String], specs: String, assumptions: String, goal: String, vacuity: Bool) -> String {
+    /// Everything a check needs before its goal: header, specs, inputs, the core's terms that
+    /// `uses` mentions (directly or through other kept terms), and the assumptions.
+    func preamble(header: [String], specs: String, assumptions: String, uses: String) -> String {
         var out = header.map { "; " + $0 }
         out.append("(set-logic QF_BV)")
         out.append("")
@@ -66,14 +66,10 @@ struct QueryBuilder<S: SymbolicMachineWord> {
         out.append("; ---- inputs")
         out.append(contentsOf: declarations)
         out.append("; ---- terms computed by the Swift core (UntypedCore), run on Z3 bit-vectors")
-        out.append(contentsOf: Self.used(definitions, by: assumptions + " " + goal))
-        out.append("; ---- the obligation")
+        out.append(contentsOf: Self.used(definitions, by: assumptions + " " + uses))
+        out.append("; ---- the obligation's assumptions")
         out.append("(assert \(assumptions))")
-        out.append(vacuity ? "; vacuity check: the assumptions alone must be satisfiable (expect sat)"
-                           : "(assert (not \(goal)))")
-        out.append("(check-sat)")
-        out.append("")
-        return out.joined(separator: "\n")
+        return out.joined(separator: "\n") + "\n"
     }
 }
 

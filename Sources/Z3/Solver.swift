@@ -17,9 +17,14 @@ public final class Solver {
     let raw: Z3_solver
 
     /// A general-purpose solver (`Z3_mk_solver`).
-    public init(context: Context) {
+    public convenience init(context: Context) {
+        self.init(context: context, raw: context.checked(Z3_mk_solver(context.raw)))
+    }
+
+    /// Takes a reference to `raw` (`Z3_solver_inc_ref`).
+    init(context: Context, raw: Z3_solver) {
         self.context = context
-        raw = context.checked(Z3_mk_solver(context.raw))
+        self.raw = raw
         Z3_solver_inc_ref(context.raw, raw)
     }
 
