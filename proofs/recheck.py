@@ -2,9 +2,10 @@
 """Re-check committed proofs with a second, independent solver (yices, or cvc5).
 
 For every manifest entry the verifier recorded as proved, run the solver on the committed
-query (expect unsat) and on its vacuity version -- the same text without the final negated
-goal (expect sat). Any disagreement with Z3 fails. Entries Z3 needed more than --max-seconds
-for are listed as skipped, never counted as checked.
+file as it is. Each file holds one vacuity check (expect sat) followed by one check per goal
+(expect unsat), each between push and pop. The solver must answer exactly that sequence;
+anything else (a sat goal, an unsat vacuity check, unknown, a timeout) fails. Entries Z3
+needed more than --max-seconds for are listed as skipped, never counted as checked.
 
 usage: proofs/recheck.py [--solver yices|cvc5] [--max-seconds S] [--timeout S] [PROOFS_DIR]
 """
@@ -13,25 +14,26 @@ import argparse, json, os, shutil, subprocess, sys, tempfile
 def solver_command(name):
     if name == "yices":
         exe = shutil.which("yices-smt2")
-        return [exe] if exe else None
+        return [exe, "--incremental"] if exe else None
     exe = shutil.which("cvc5")
-    return [exe, "--lang", "smt2"] if exe else None
+    return [exe, "--lang", "smt2", "--incremental"] if exe else None
 
 def run(cmd, text, timeout):
     with tempfile.NamedTemporaryFile("w", suffix=".smt2", delete=False) as f:
         f.write(text)
         path = f.name
     try:
-        out = subprocess.run(cmd + [path], capture_output=True, text=True, timeout=timeout).stdout.strip().splitlines()
-        return out[0] if out else "error"
+        out = subprocess.run(cmd + [path], capture_output=True, text=True, timeout=timeout).stdout.split()
+        return out if out else ["error"]
     except subprocess.TimeoutExpired:
-        return "timeout"
+        return ["timeout"]
     finally:
         os.unlink(path)
 
-def vacuity(text):
-    cut = text.rfind("\n(assert (not ")
-    return text[:cut] + "\n(check-sat)\n" if cut >= 0 else None
+def expected(text):
+    """The answers the file asks for: sat for its vacuity check, unsat for each goal."""
+    return ["sat" if "(expect sat)" in line else "unsat"
+            for line in text.splitlines() if line.startswith("; ---- ") and "(expect " in line]
 
 def main():
     ap = argparse.ArgumentParser()
@@ -53,11 +55,12 @@ def main():
             print(f"skip  {label}: z3 said {e['result']} in {e['seconds']} s")
             continue
         text = open(os.path.join(a.directory, e["file"])).read()
-        proof, vac = run(cmd, text, a.timeout), run(cmd, vacuity(text), a.timeout)
-        ok = proof == "unsat" and vac == "sat"
+        want, got = expected(text), run(cmd, text, a.timeout)
+        ok = len(want) >= 2 and want[0] == "sat" and got == want
         passed += ok
         failed += not ok
-        print(f"{'ok   ' if ok else 'FAIL '} {label}: {a.solver} says {proof} (vacuity {vac})")
+        summary = f"vacuity {got[0]}, {got[1:].count('unsat')} of {len(want) - 1} goals unsat" if ok else f"expected {' '.join(want)}, got {' '.join(got)}"
+        print(f"{'ok   ' if ok else 'FAIL '} {label}: {a.solver}: {summary}")
     print(f"second solver ({a.solver}): {skipped} skipped")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -16,7 +16,7 @@ func believedAlignUp<W: Word>(_ offset: W, _ bits: W, base paddr: W, _ strategy:
         return (paddr &+ offset).alignedUp(bits) &- paddr
     case .mutantAlignOffByOne:
         return offset.alignedUp(bits &- 1)
-    case .offset, .rustSel4, .split, .mutantFloorLog2, .mutantSingleHold, .mutantNoPhysicalCheck:
+    case .offset, .rustSel4, .split, .mutantFloorLog2, .mutantSingleHold, .mutantNoPhysicalCheck, .mutantSkipSmallestBlock:
         return offset.alignedUp(bits)
     }
 }
@@ -88,10 +88,12 @@ public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequ
     let mustDelete = s.held(group).ne(0)
 
     // Postcondition of a dummy retype, checked rather than trusted: 1...budget dummies of a
-    // size in [16 bytes, untyped), starting at or above the watermark, ending at or before
-    // the target without wrapping. (It cannot fail for `.offset`; the verifier proves that.)
-    let dummyEnd = dummy.offset &+ dummy.count.shiftedLeft(by: dummy.sizeBits)
+    // size in [16 bytes, untyped), their total size not overflowing the word, starting at or
+    // above the watermark, ending at or before the target without wrapping. (It cannot fail for `.offset`; the verifier proves that.)
+    let dummyBytes = dummy.count.shiftedLeft(by: dummy.sizeBits)
+    let dummyEnd = dummy.offset &+ dummyBytes
     let dummyOK = dummy.count.uge(1).and(dummy.count.ule(r.maxDummiesPerRetype))
+        .and(dummyBytes.shiftedRight(by: dummy.sizeBits).eq(dummy.count))
         .and(dummy.sizeBits.uge(KernelConstants.minUntypedBits())).and(dummy.sizeBits.ult(s.sizeBits))
         .and(w.ule(dummy.offset)).and(dummy.offset.ule(dummyEnd)).and(dummyEnd.ule(t))
     let cannotPad = reached.negated.and(mustDelete.negated).and(dummyOK.negated)
@@ -169,7 +171,7 @@ public func searchDummies<W: Word>(watermark w: W, target t: W, state s: Untyped
         // Broken: ignores the watermark's alignment yet believes the dummy lands at w.
         let k = (t &- w).floorLog2
         return DummySearch(sizeBits: k, count: 1, reach: w &+ W.bit(k))
-    case .offset, .mutantAlignOffByOne, .mutantSingleHold, .mutantNoPhysicalCheck:
+    case .offset, .mutantAlignOffByOne, .mutantSingleHold, .mutantNoPhysicalCheck, .mutantSkipSmallestBlock:
         // Furthest reach: for every block size k, place as many blocks (up to the per-retype
         // budget) as end at or before the target; keep the k that reaches furthest, the
         // larger k on a tie (fewer slots). With one dummy per retype this is optimal.
@@ -191,7 +193,8 @@ public func furthestReach<W: Word>(_ best: DummySearch<W>, size k: W, watermark 
                                    untypedSizeBits: W, perRetype: W, base paddr: W,
                                    strategy: Strategy) -> DummySearch<W> {
     let start = believedAlignUp(w, k, base: paddr, strategy)
-    let fits = start.ule(t).and(k.ult(untypedSizeBits))
+    let skipped: W.Cond = strategy == .mutantSkipSmallestBlock ? k.eq(KernelConstants.minUntypedBits()) : .no
+    let fits = start.ule(t).and(k.ult(untypedSizeBits)).and(skipped.negated)
     let n = W.min((t &- start).shiftedRight(by: k), perRetype)
     let reach = start &+ n.shiftedLeft(by: k)
     let better = fits.and(n.ne(0)).and(reach.uge(best.reach))

@@ -71,8 +71,8 @@ public func kernelRetype<W: Word>(_ cap: KernelUntyped<W>, _ request: RetypeRequ
     let isUntyped = r.objectClass.eq(ObjectClass.untyped())
     let isCNode = r.objectClass.eq(ObjectClass.cnode())
     let isSchedContext = r.objectClass.eq(ObjectClass.schedContext())
-    let objectSize = W.select(isCNode, config.cnodeSlotBits &+ r.userObjSize,
-                              W.select(isUntyped.or(isSchedContext), r.userObjSize, r.fixedSizeBits))
+    let objectSize = W.select(isUntyped.or(isSchedContext), r.userObjSize,
+                              W.select(isCNode, config.cnodeSlotBits &+ r.userObjSize, r.fixedSizeBits))
 
     // 1. type; 2. size range; 3. minimum sizes; 4. number of objects.
     let badType = r.typeValid.negated

@@ -27,6 +27,9 @@ public enum Strategy: UInt8, Sendable {
     /// Deliberately broken: places an un-anchored frame wherever the kernel's align-up puts
     /// it, without checking that the place is physically aligned.
     case mutantNoPhysicalCheck = 103
+    /// Deliberately broken: the furthest-reach search never tries 16-byte blocks, so it can
+    /// find nothing when the watermark and the target are 16 bytes apart and misaligned.
+    case mutantSkipSmallestBlock = 104
 }
 
 #if !hasFeature(Embedded)

@@ -134,6 +134,9 @@ struct ConcreteCheck<C: MachineWord> {
             }
             return (false, situation + "no reset on the concrete core")
         case .progress:
+            if step.error == PlacementError.cannotPad.word() {
+                return (true, situation + "The step finds no dummy retype that fits between the watermark and the target (its search proposed \(step.count) of 2^\(step.sizeBits) bytes), so the allocator refuses a placement it could make.")
+            }
             if kind == .retypeDummies && !(after.effectiveWatermark > state.effectiveWatermark) {
                 return (true, situation + "The dummy retype does not advance the watermark (\(h(state.effectiveWatermark)) → \(h(after.effectiveWatermark))).")
             }
@@ -145,19 +148,18 @@ struct ConcreteCheck<C: MachineWord> {
             }
             return (false, situation + "progress holds on the concrete core")
         case .optimality:
+            // Another plan, at a watermark at or below ours, makes one dummy retype the kernel accepts.
+            let otherWatermark = v("o.fi") << 4
+            let other = kernelRetype(KernelUntyped<C>(pptr: kernel.pptr, sizeBits: state.sizeBits, freeIndex: v("o.fi"),
+                                                      isDevice: state.isDevice, hasChildren: true),
+                                     .untypeds(sizeBits: v("o.k"), count: v("o.n")), config)
+            let otherEnd = other.untyped.freeIndex << 4
             let t = request.target &- state.paddr
-            let bound = DummyLowerBound<C>(target: t, objectSizeBits: request.sizeBits, untypedSizeBits: state.sizeBits,
-                                           perRetype: request.maxDummiesPerRetype)
-            let nowLB = bound.count(from: state.effectiveWatermark)
-            if kind == .retypeDummies && bound.count(from: after.effectiveWatermark) != nowLB &- 1 {
-                return (true, situation + "The fewest dummy retypes still needed is \(nowLB); after this strategy's retype of \(what) it is \(bound.count(from: after.effectiveWatermark)), so the strategy uses more dummy retypes than necessary.")
-            }
-            let otherEnd = v("o.end")
-            if nowLB != 0 && bound.count(from: otherEnd) < nowLB &- 1 {
-                return (true, situation + "DummyLowerBound is not a lower bound here: a retype of \(v("o.n")) dummies of 2^\(v("o.k")) bytes lowers it from \(nowLB) to \(bound.count(from: otherEnd)).")
-            }
-            if (nowLB == 0) != (state.effectiveWatermark.alignedUp(request.sizeBits) == t) {
-                return (true, situation + "DummyLowerBound is \(nowLB) but the kernel's own align-up " + (nowLB == 0 ? "does not reach" : "already reaches") + " the target.")
+            if kind == .retypeDummies, other.error == 0, request.hasTarget, v("o.n") <= request.maxDummiesPerRetype,
+               otherWatermark <= state.effectiveWatermark, otherEnd <= t, otherEnd > after.effectiveWatermark {
+                return (true, situation + "The strategy retypes \(what), moving the watermark from \(h(state.effectiveWatermark)) to \(h(after.effectiveWatermark)); "
+                        + "from the watermark \(h(otherWatermark)), at or below that, one retype of \(v("o.n")) dummies of 2^\(v("o.k")) bytes reaches \(h(otherEnd)), closer to the target: "
+                        + "the strategy falls behind another plan, so it can need more dummy retypes than necessary.")
             }
             return (false, situation + "optimality holds on the concrete core")
         case .modelSpec, .bootShape:

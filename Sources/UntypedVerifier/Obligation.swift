@@ -1,3 +1,5 @@
+import UntypedCore
+
 /// The proof obligations, in the order `untyped verify` runs them.
 public enum Obligation: String, CaseIterable, Sendable {
     case modelSpec = "model-spec"
@@ -44,11 +46,25 @@ public enum SearchForm: String, Sendable, CaseIterable {
     /// proved for whatever the search returns, because the step checks the proposal before
     /// it uses it. Much smaller queries; a proof here covers the strategy's own search.
     case anySearch = "any-search"
+    /// The search's proposal is an input constrained by the search's contract (it proposes a
+    /// valid dummy retype whenever one is needed, reaching at least as far as any single
+    /// block size would), and the contract is proved, in the same query, of the strategy's
+    /// furthest-reach search by induction over its loop: one round of `furthestReach` with a
+    /// symbolic block size, instead of all W-4 rounds at once.
+    case searchContract = "search-contract"
     /// The strategy's own search, run symbolically with the rest of the step.
     case strategySearch = "strategy-search"
 }
 
 extension Obligation {
+    /// The smaller form `untyped verify` tries first for `strategy`, if any; when it does not
+    /// prove the obligation, the strategy-search form decides (and gives counterexamples).
+    public func reducedForm(for strategy: Strategy) -> SearchForm? {
+        if admitsAnySearch { return .anySearch }
+        if (self == .progress || self == .optimality) && strategy.searchesFurthestReach { return .searchContract }
+        return nil
+    }
+
     /// Whether the obligation can hold whatever the dummy search proposes (the safety
     /// obligations). `progress` and `optimality` are about the search itself.
     public var admitsAnySearch: Bool {

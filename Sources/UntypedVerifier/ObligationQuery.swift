@@ -13,8 +13,8 @@ public struct ObligationQuery: Sendable {
     public var preamble: String
     /// The goals; the obligation is their conjunction.
     public var goals: [Goal]
-    /// The vacuity check: the preamble, the obligation's guard and `check-sat`.
-    public var vacuity: String
+    /// The obligation's guard: a case the vacuity check shows can happen under the assumptions.
+    public var guardFormula: String
     /// Inputs declared by the query, in order (Bool ones flagged).
     public var inputs: [Input]
 
@@ -33,10 +33,16 @@ public struct ObligationQuery: Sendable {
         }
     }
 
-    /// The committed file: the preamble, then one `push`/`check-sat`/`pop` per goal, each
-    /// expected `unsat`. Solvers that take several `check-sat`s read it as is.
+    /// The vacuity check: the preamble, the guard and `check-sat` (expect `sat`).
+    public var vacuity: String { preamble + "(assert \(guardFormula))\n(check-sat)\n" }
+
+    /// The committed file: the preamble, the vacuity check (expect `sat`), then one
+    /// `push`/`check-sat`/`pop` per goal, each expected `unsat`. Any SMT-LIB solver that takes
+    /// several `check-sat`s (z3, cvc5 --incremental, yices-smt2 --incremental) reads it as is.
     public var proof: String {
         var out = preamble
+        out += "; ---- vacuity check: the assumptions and the guard can hold (expect sat)\n"
+        out += "(push 1)\n(assert \(guardFormula))\n(check-sat)\n(pop 1)\n"
         for (i, g) in goals.enumerated() {
             out += "; ---- goal \(i + 1) of \(goals.count): \(g.label) (expect unsat)\n"
             out += "(push 1)\n(assert (not \(g.formula)))\n(check-sat)\n(pop 1)\n"
@@ -79,13 +85,11 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
                 parts = allocatorObligation(obligation, &q)
             }
             let uses = ([parts.guardText] + parts.goals.map(\.formula)).joined(separator: " ")
-            let preamble = q.preamble(header: headerLines(obligation) + ["expect: unsat for every goal (the obligation holds)"],
+            let preamble = q.preamble(header: headerLines(obligation) + ["expect: sat for the vacuity check, then unsat for every goal (the obligation holds)"],
                                       specs: specs, assumptions: parts.assumptions, uses: uses)
-            let vacuity = preamble + "; vacuity check: the assumptions and the guard can hold (expect sat)\n"
-                + "(assert \(parts.guardText))\n(check-sat)\n"
             return ObligationQuery(obligation: obligation, window: window.name,
                                    strategy: obligation.dependsOnStrategy ? strategy : nil, form: form,
-                                   preamble: preamble, goals: parts.goals, vacuity: vacuity,
+                                   preamble: preamble, goals: parts.goals, guardFormula: parts.guardText,
                                    inputs: q.inputs.map { .init(name: $0.name, isBool: $0.isBool) })
         }
     }
@@ -251,15 +255,18 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         q.defineText("u.pptr", type: q.sort, "(bvadd a.paddr \(oText))")
         q.define("st.hc", state.hasChildren)
         q.define("st.eff", state.effectiveWatermark)
-        let step: Step<S>
-        if form == .anySearch && obligation.admitsAnySearch {
-            let proposal = DummySearch<S>(sizeBits: q.word("search.size", "size bits the dummy search proposes"),
-                                          count: q.word("search.count", "number of dummies it proposes"),
-                                          reach: q.word("search.reach", "where it believes they end"))
-            step = nextStep(state, request, strategy: strategy) { _, _ in proposal }
-        } else {
-            step = nextStep(state, request, strategy: strategy)
+        // The dummy search: an unconstrained proposal, a proposal under the search's contract,
+        // or the strategy's own search. The step reports the watermark and target it searched with.
+        let proposal = form == .strategySearch ? nil
+            : DummySearch<S>(sizeBits: q.word("search.size", "size bits the dummy search proposes"),
+                             count: q.word("search.count", "number of dummies it proposes"),
+                             reach: q.word("search.reach", "where it believes they end"))
+        var searched = (w: S(0, in: context), t: S(0, in: context))
+        let step = nextStep(state, request, strategy: strategy) { w, t in
+            searched = (w, t)
+            return proposal ?? searchDummies(watermark: w, target: t, state: state, perRetype: request.maxDummiesPerRetype, strategy: strategy)
         }
+        let contract = SearchContract(state: state, request: request, strategy: strategy, w: searched.w, t: searched.t)
         q.define("step.kind", step.kind)
         q.define("step.size", step.sizeBits)
         q.define("step.count", step.count)
@@ -334,17 +341,22 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         case .noReset:
             return (pre, "is-delete", [Goal("a delete leaves the untyped with children", implies("is-delete", "after.hc"))])
         case .progress:
-            let next = nextStep(after, request, strategy: strategy)
+            let next = nextStep(after, request, strategy: strategy) { _, _ in proposal ?? DummySearch<S>.none }
             q.define("next.kind", next.kind)
-            return (pre, "is-dummy", [
+            var assumptions = pre, lemmas: [Goal] = [], lemmaGuard = "true"
+            if let proposal, form == .searchContract {
+                assumptions = all([pre, contract.proposes(proposal, &q)])
+                (lemmas, lemmaGuard) = contract.lemmas(reach: false, &q)
+            }
+            return (assumptions, all(["is-dummy", lemmaGuard]), lemmas + [
                 Goal("the step never fails its own postcondition", "(distinct step.error \(q.literal(9)))"),
                 Goal("a dummy retype advances the watermark", implies("is-dummy", "(bvult st.eff after.eff)")),
                 Goal("a dummy retype stays at or below the target", implies("(and is-dummy r.has)", "(bvule after.eff target.offset)")),
                 Goal("a delete is followed by a retype", implies("is-delete", "(distinct next.kind \(q.literal(2)))")),
             ])
         case .optimality, .modelSpec, .bootShape:
-            // build(_:) sends only allocator obligations here; optimality has its own assumptions.
-            return optimality(&q, state: state, request: request, after: after, pre: pre)
+            // build(_:) sends only allocator obligations here.
+            return optimality(&q, contract: contract, proposal: proposal, pre: pre)
         }
     }
 
@@ -361,32 +373,66 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         ]
     }
 
-    private func optimality(_ q: inout QueryBuilder<S>, state: UntypedState<S>, request: PlacementRequest<S>,
-                            after: UntypedState<S>, pre: String) -> Parts {
-        // Any dummy retype the kernel accepts: o.n untypeds of 2^o.k from the current watermark.
-        _ = q.word("o.k", "size bits of another plan's dummy retype")
+    /// Greedy stays ahead: from any watermark at or below ours, no dummy retype the kernel
+    /// accepts (with the same budget of dummies per retype) ends beyond where our dummy retype
+    /// ends, and reaching the target is monotone in the watermark. By induction over plans, no
+    /// plan with fewer dummy retypes reaches the target (a reset only moves a plan back to 0).
+    private func optimality(_ q: inout QueryBuilder<S>, contract: SearchContract<S>, proposal: DummySearch<S>?, pre: String) -> Parts {
+        let ok = q.word("o.k", "size bits of another plan's dummy retype")
         _ = q.word("o.n", "number of dummies in that retype")
-        let otherEnd = q.word("o.end", "watermark after that retype (kernel)")
-        let t = request.target &- state.paddr
-        let bound = DummyLowerBound(target: t, objectSizeBits: request.sizeBits, untypedSizeBits: state.sizeBits,
-                                    perRetype: request.maxDummiesPerRetype)
-        q.define("lb.now", bound.count(from: state.effectiveWatermark))
-        q.define("lb.after", bound.count(from: after.effectiveWatermark))
-        q.define("lb.other", bound.count(from: otherEnd))
-        let zero = q.literal(0), one = q.literal(1)
-        let oargs = "a.size k.fi a.dev st.hc true \(zero) \(zero) true o.k o.n \(maxBits) \(slotBits) \(q.literal(7))"
+        _ = q.word("o.fi", "the kernel's capFreeIndex in that plan (its watermark is o.fi << 4)")
+        let zero = q.literal(0), k = q.k, inv = q.inv
+        q.defineText("o.w", type: q.sort, "(bvshl o.fi \(q.literal(4)))")
+        q.defineText("o.end", type: q.sort, "(\(inv)offset-retype-end o.fi true o.k o.n)")
+        let oargs = "a.size o.fi a.dev true true \(zero) \(zero) true o.k o.n \(maxBits) \(slotBits) \(q.literal(7))"
         let otherPlan = all([
-            "(bvule \(q.literal(4)) o.k)", "(bvult o.k a.size)", "(bvule \(one) o.n)", "(bvule o.n r.per)",
-            "(= (\(q.inv)offset-retype-error \(oargs)) \(zero))",
-            "(= o.end (\(q.inv)offset-retype-end k.fi st.hc o.k o.n))",
+            "(bvule \(q.literal(4)) o.k)", "(bvult o.k a.size)", "(bvule \(q.literal(1)) o.n)", "(bvule o.n r.per)",
+            "(bvule (bvshl o.fi \(q.literal(4))) (\(k)bit a.size))",
+            "(bvule o.w st.eff)",
+            "(= (\(inv)offset-retype-error \(oargs)) \(zero))",
             "(bvule o.end target.offset)",
         ])
-        let assumptions = all([pre, "r.has", "(distinct step.kind \(q.literal(3)))", otherPlan])
-        return (assumptions, "is-dummy", [
-            Goal("no dummy retype lowers the bound by more than one", implies("(distinct lb.now \(zero))", "(bvuge lb.other (bvsub lb.now \(one)))")),
-            Goal("the bound is 0 exactly when the kernel's align-up reaches the target",
-                 "(= (= lb.now \(zero)) (= (\(q.k)align-up st.eff r.size) target.offset))"),
-            Goal("the strategy's dummy retype lowers it by exactly one", implies("is-dummy", "(= lb.after (bvsub lb.now \(one)))")),
+        var assumptions = all([pre, "r.has", "(distinct step.kind \(q.literal(3)))", otherPlan])
+        var lemmas: [Goal] = [], lemmaGuard = "true"
+        var mainGoal = Goal("no dummy retype from a watermark at or below ours ends beyond ours", implies("is-dummy", "(bvule o.end after.eff)"))
+        if let proposal, form == .searchContract {
+            // The argument, in steps. With S = our watermark aligned up to the other plan's
+            // block size: (a) if such blocks fit from our watermark, the search's round of that
+            // size reaches at least as far as the other plan; (b) if not, the other plan ends
+            // at or below S; (c) if S is above our watermark and not beyond the target, the
+            // largest block that fits below S reaches S; (d) if S is beyond the target, the
+            // other plan ends at or below our watermark; (e) our dummies end above it. The
+            // search reaches as far as both rounds (its contract); the last goal combines them.
+            let w = contract.w
+            let needed = contract.needed(&q)
+            assumptions = all([assumptions, contract.proposes(proposal, &q),
+                               contract.reachesAsFar(proposal, size: ok, name: "c1", &q),
+                               contract.reachesAsFar(proposal, size: (w.alignedUp(ok) &- w).floorLog2, name: "c2", &q)])
+            (lemmas, lemmaGuard) = contract.lemmas(reach: true, &q)
+            q.defineText("o.s", type: q.sort, "(\(k)align-up search.w o.k)")
+            let width = q.literal(UInt64(S.bitWidth))
+            let steps = [
+                Goal("a dummy retype is needed when the step makes one", implies("is-dummy", needed)),
+                Goal("the dummies end where the search said", implies("is-dummy", "(= after.eff prop.reach)")),
+                Goal("(a) blocks of the other plan's size, if they fit, reach as far from our watermark",
+                     implies(all([needed, "(distinct c1.count \(zero))"]), "(bvuge c1.reach o.end)")),
+                Goal("(b) if they do not fit, the other plan ends at or below S",
+                     implies(all([needed, "(= c1.count \(zero))"]), "(bvule o.end o.s)")),
+                Goal("(c) if S lies above our watermark and not beyond the target, the largest block below S reaches S",
+                     implies(all([needed, "(bvult search.w o.s)", "(bvule o.s search.t)"]),
+                             all(["(bvule \(q.literal(4)) c2.k)", "(bvult c2.k \(width))", "(distinct c2.count \(zero))", "(bvuge c2.reach o.s)"]))),
+                Goal("(d) if S lies beyond the target, the other plan ends at or below our watermark",
+                     implies(all([needed, "(bvult search.t o.s)"]), "(bvule o.end search.w)")),
+                Goal("(e) our dummies end above our watermark", implies("is-dummy", "(bvult search.w after.eff)")),
+            ]
+            lemmas += steps
+            mainGoal.formula = implies(all(["is-dummy"] + steps.map(\.formula)), "(bvule o.end after.eff)")
+        }
+        return (assumptions, all(["is-dummy", lemmaGuard]), lemmas + [
+            mainGoal,
+            Goal("reaching the target is monotone in the watermark",
+                 implies(all(["(bvule st.eff target.offset)", "(= (\(k)align-up o.w r.size) target.offset)"]),
+                         "(= (\(k)align-up st.eff r.size) target.offset)")),
         ])
     }
 
@@ -417,6 +463,7 @@ extension Strategy {
         case .mutantFloorLog2: return "mutant-floor-log2"
         case .mutantSingleHold: return "mutant-single-hold"
         case .mutantNoPhysicalCheck: return "mutant-no-physical-check"
+        case .mutantSkipSmallestBlock: return "mutant-skip-smallest-block"
         }
     }
 

@@ -27,6 +27,15 @@ public struct ProofWindow: Sendable {
         self.deviceTop = deviceTop
     }
 
+    /// Whether a proof of an allocator obligation on this window is one on `other` too: this
+    /// window leaves the offset and the device top symbolic, has the same word width and CNode
+    /// slot size, and allows untypeds at least as large. (The allocator obligations use
+    /// seL4_MaxUntypedBits only as a bound on the untyped's size.)
+    public func covers(_ other: ProofWindow) -> Bool {
+        pptrBaseOffset == nil && deviceTop == nil && wordBits == other.wordBits
+            && cnodeSlotBits == other.cnodeSlotBits && other.maxUntypedBits <= maxUntypedBits
+    }
+
     /// A window over every offset and device top for a word width: proofs on it cover
     /// platforms nobody listed (capPtr storage: the 32-bit rule, or 48-bit sign extension).
     public static func any(wordBits: Int) -> ProofWindow {

@@ -9,6 +9,7 @@ struct QueryBuilder<S: SymbolicMachineWord> {
     private(set) var declarations: [String] = []
     private(set) var definitions: [String] = []
     private(set) var inputs: [(name: String, isBool: Bool)] = []
+    private var defined: Set<String> = []
 
     init(context: Context) { self.context = context }
 
@@ -26,6 +27,7 @@ struct QueryBuilder<S: SymbolicMachineWord> {
     mutating func word(_ name: String, _ comment: String) -> S {
         declarations.append("(declare-const \(name) \(sort)) ; \(comment)")
         inputs.append((name, false))
+        defined.insert(name)
         return S.variable(name, in: context)
     }
 
@@ -33,18 +35,22 @@ struct QueryBuilder<S: SymbolicMachineWord> {
     mutating func bool(_ name: String, _ comment: String) -> SymbolicBool {
         declarations.append("(declare-const \(name) Bool) ; \(comment)")
         inputs.append((name, true))
+        defined.insert(name)
         return SymbolicBool.variable(name, in: context)
     }
 
     /// Names a term computed by the Swift core; returns the name to use in the obligation.
+    /// A name already defined keeps its first definition.
     @discardableResult
     mutating func define(_ name: String, _ term: S) -> String {
+        guard defined.insert(name).inserted else { return name }
         definitions.append("(define-fun \(name) () \(sort)\n  \(term.expr.sexpr))")
         return name
     }
 
     @discardableResult
     mutating func define(_ name: String, _ term: SymbolicBool) -> String {
+        guard defined.insert(name).inserted else { return name }
         definitions.append("(define-fun \(name) () Bool\n  \(term.expr.sexpr))")
         return name
     }
@@ -52,6 +58,7 @@ struct QueryBuilder<S: SymbolicMachineWord> {
     /// Names a formula written in SMT-LIB text (over the specs' functions).
     @discardableResult
     mutating func defineText(_ name: String, type: String, _ text: String) -> String {
+        guard defined.insert(name).inserted else { return name }
         definitions.append("(define-fun \(name) () \(type)\n  \(text))")
         return name
     }

@@ -10,6 +10,8 @@ public struct VerificationPlan: Sendable {
     public var emitDirectory: String?
     /// Parallel solver workers.
     public var workers: Int
+    /// Check only this form (where it applies), with no fallback; nil: the usual order.
+    public var form: SearchForm? = nil
 
     public init(windows: [ProofWindow], strategies: [Strategy], obligations: [Obligation], emitDirectory: String?, workers: Int) {
         self.windows = windows
@@ -36,35 +38,150 @@ public func proofPath(window: String, strategy: Strategy?, obligation: Obligatio
 }
 
 extension Verifier {
-    /// Runs the plan on `plan.workers` threads (one Z3 context each); records in plan order.
+    /// Runs the plan on `plan.workers` threads (one Z3 context per check), records in plan order.
+    ///
+    /// Every check (each query's vacuity check and each of its goals) is a separate task, so
+    /// the workers stay busy however unevenly the obligations cost. Each obligation is first
+    /// checked in its reduced form, where it has one; those not proved there are checked again
+    /// with the strategy's own search. Allocator obligations count as proved only if the
+    /// offset form of the kernel's retype is proved for their word width (model-spec on any-W),
+    /// which the run includes when the plan does not.
     public func run(_ plan: VerificationPlan, progress: @Sendable (VerificationRecord) -> Void = { _ in }) throws(VerifierError) -> [VerificationRecord] {
         let jobs = plan.jobs
-        let results = Locked([VerificationRecord?](repeating: nil, count: jobs.count))
-        let failure = Locked<VerifierError?>(nil)
-        let next = Locked(0)
-        let workers = max(1, min(plan.workers, jobs.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        let workers = max(1, plan.workers)
+        // A proof on a symbolic window covers each window of the plan it is an instance of.
+        func cover(_ job: Job) -> ProofWindow? {
+            guard plan.form == nil, job.2.dependsOnStrategy, job.0.pptrBaseOffset != nil else { return nil }
+            return plan.windows.first { $0.covers(job.0) }
+        }
+        var direct = jobs.indices.filter { cover(jobs[$0]) == nil }.map { jobs[$0] }
+        // The offset-form prerequisite: any-W model-spec for each width with allocator obligations.
+        for bits in Set(jobs.filter { $0.2.dependsOnStrategy }.map { $0.0.wordBits }).sorted()
+        where plan.form == nil && !direct.contains(where: { $0.0.name == "any-\(bits)" && $0.2 == .modelSpec }) {
+            direct.append((.any(wordBits: bits), .offset, .modelSpec))
+        }
+        var done = try execute(direct, plan: plan, workers: workers)
+        func key(_ w: String, _ s: Strategy, _ o: Obligation) -> String { "\(w) \(o.dependsOnStrategy ? s.cliName : "kernel") \(o.rawValue)" }
+        var byKey: [String: Outcome] = [:]
+        for (job, outcome) in zip(direct, done) { byKey[key(job.0.name, job.1, job.2)] = outcome }
+        // Covered jobs whose symbolic window did not prove them are checked on their own.
+        let uncovered = jobs.filter { job in
+            guard let any = cover(job) else { return false }
+            return byKey[key(any.name, job.1, job.2)]?.result.name != "proved"
+        }
+        done = try execute(uncovered, plan: plan, workers: workers)
+        for (job, outcome) in zip(uncovered, done) { byKey[key(job.0.name, job.1, job.2)] = outcome }
+        // The prerequisite, per width.
+        let offsetForm = { (bits: Int) in byKey[key("any-\(bits)", .offset, .modelSpec)]?.result.name ?? "not run" }
+        var records: [VerificationRecord] = []
+        for job in jobs {
+            let (w, s, o) = job
+            var via: String? = nil
+            var outcome: Outcome
+            if let own = byKey[key(w.name, s, o)] {
+                outcome = own
+            } else {
+                let any = cover(job)!   // not run on its own: covered by a proof on `any`
+                outcome = byKey[key(any.name, s, o)]!
+                outcome.seconds = 0
+                via = any.name
+            }
+            if o.dependsOnStrategy, outcome.result.name == "proved", plan.form == nil, offsetForm(w.wordBits) != "proved" {
+                outcome.result = .unknown("the offset form of the kernel's retype is not proved (any-\(w.wordBits) model-spec: \(offsetForm(w.wordBits)))")
+            }
+            let q = outcome.query
+            var record = VerificationRecord(window: w.name, strategy: q.strategy, obligation: o, result: outcome.result,
+                                            seconds: outcome.seconds, query: q)
+            record.via = via
+            if let dir = plan.emitDirectory, via == nil {
+                try writeText(q.proof, to: dir + "/" + proofPath(window: w.name, strategy: q.strategy, obligation: o))
+            }
+            progress(record)
+            records.append(record)
+        }
+        return records
+    }
+
+    typealias Job = (ProofWindow, Strategy, Obligation)
+    typealias Outcome = (result: ProofResult, seconds: Double, query: ObligationQuery)
+
+    /// Checks `jobs`: reduced forms first (or the only form), then the strategy's own search
+    /// for those the reduced form did not prove.
+    private func execute(_ jobs: [Job], plan: VerificationPlan, workers: Int) throws(VerifierError) -> [Outcome] {
+        guard !jobs.isEmpty else { return [] }
+        let first = try parallelMap(Array(jobs.indices), workers) { (i: Int) throws(VerifierError) -> ObligationQuery in
+            let (w, s, o) = jobs[i]
+            return try query(o, window: w, strategy: s, form: plan.form ?? o.reducedForm(for: s) ?? .strategySearch)
+        }
+        let firstResults = try checkAll(first, windows: jobs.map(\.0), strategies: jobs.map(\.1), workers: workers,
+                                        replay: { i in plan.form != nil || jobs[i].2.reducedForm(for: jobs[i].1) == nil })
+        let retry = jobs.indices.filter { i in
+            firstResults[i].result.name != "proved" && plan.form == nil && jobs[i].2.reducedForm(for: jobs[i].1) != nil
+        }
+        let second = try parallelMap(retry, workers) { (i: Int) throws(VerifierError) -> ObligationQuery in
+            try query(jobs[i].2, window: jobs[i].0, strategy: jobs[i].1, form: .strategySearch)
+        }
+        let secondResults = try checkAll(second, windows: retry.map { jobs[$0].0 }, strategies: retry.map { jobs[$0].1 },
+                                         workers: workers, replay: { _ in true })
+        var outcomes = firstResults
+        for (n, i) in retry.enumerated() {
+            outcomes[i] = (secondResults[n].result, firstResults[i].seconds + secondResults[n].seconds, second[n])
+        }
+        return outcomes
+    }
+
+    /// Checks every query, all checks of all queries in parallel; per query its verdict, the
+    /// solver seconds of its checks, and the query.
+    private func checkAll(_ queries: [ObligationQuery], windows: [ProofWindow], strategies: [Strategy], workers: Int,
+                          replay: (Int) -> Bool) throws(VerifierError) -> [Outcome] {
+        let items = queries.indices.flatMap { qi in (-1..<queries[qi].goals.count).map { (qi, $0) } }
+        let outcomes = try parallelMap(Array(items.indices), workers) { (n: Int) throws(VerifierError) -> (CheckOutcome, Double) in
+            let (qi, item) = items[n]
+            let start = now()
+            let outcome = try runCheck(queries[qi], item: item, wordBits: windows[qi].wordBits)
+            return (outcome, now() - start)
+        }
+        var byQuery = Array(repeating: [(CheckOutcome, Double)](), count: queries.count)
+        for (n, (qi, _)) in items.enumerated() { byQuery[qi].append(outcomes[n]) }
+        return queries.indices.map { qi in
+            (verdict(queries[qi], byQuery[qi].map(\.0), window: windows[qi], strategy: strategies[qi], replay: replay(qi)),
+             byQuery[qi].reduce(0) { $0 + $1.1 }, queries[qi])
+        }
+    }
+}
+
+/// `body` applied to every element on `workers` threads; results in input order. The first
+/// error is rethrown after every started call has finished.
+func parallelMap<T>(_ items: [Int], _ workers: Int, _ body: (Int) throws(VerifierError) -> T) throws(VerifierError) -> [T] {
+    let input = items
+    let results = Locked([T?](repeating: nil, count: input.count))
+    let failure = Locked<VerifierError?>(nil)
+    let next = Locked(0)
+    withoutActuallyEscaping(body) { body in
+        let shared = UncheckedBox(body)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, input.count))) { _ in
             while true {
                 let i: Int = next.withLock { n in defer { n += 1 }; return n }
-                guard i < jobs.count else { return }
-                let (w, s, o) = jobs[i]
+                guard i < input.count, failure.withLock({ $0 == nil }) else { return }
                 do {
-                    let record = try verify(o, window: w, strategy: s)
-                    if let dir = plan.emitDirectory {
-                        try writeText(record.query.proof, to: dir + "/" + proofPath(window: w.name, strategy: record.strategy, obligation: o))
-                    }
-                    results.withLock { $0[i] = record }
-                    progress(record)
-                } catch let e as VerifierError {
-                    failure.withLock { $0 = e }
+                    let value = try shared.value(input[i])
+                    results.withLock { $0[i] = value }
+                } catch let error as VerifierError {
+                    failure.withLock { $0 = error }
                 } catch {
                     failure.withLock { $0 = .solver("\(error)") }
                 }
             }
         }
-        if let e = failure.withLock({ $0 }) { throw e }
-        return results.withLock { $0.compactMap { $0 } }
     }
+    if let e = failure.withLock({ $0 }) { throw e }
+    return results.withLock { $0.compactMap { $0 } }
+}
+
+/// Hands a non-Sendable value to `concurrentPerform`'s workers; the callers make the uses safe.
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// A value behind a lock.
@@ -85,17 +202,20 @@ public func manifestJSON(_ records: [VerificationRecord], solver: String, existi
     var previous: [[String: Any]] = []
     if let existing, let object = try? JSONSerialization.jsonObject(with: Data(existing.utf8)) as? [String: Any],
        let proofs = object["proofs"] as? [[String: Any]] {
-        let fresh = Set(records.map { proofPath(window: $0.window, strategy: $0.strategy, obligation: $0.obligation) })
-        previous = proofs.filter { !fresh.contains(($0["file"] as? String) ?? "") }
+        let fresh = Set(records.map { "\($0.window) \($0.strategy?.cliName ?? "kernel") \($0.obligation.rawValue)" })
+        previous = proofs.filter { !fresh.contains("\($0["config"] ?? "") \($0["strategy"] ?? "") \($0["obligation"] ?? "")") }
     }
     let entries = previous + records.map { r -> [String: Any] in
         var e: [String: Any] = ["config": r.window, "strategy": r.strategy?.cliName ?? "kernel", "obligation": r.obligation.rawValue,
-                                "file": proofPath(window: r.window, strategy: r.strategy, obligation: r.obligation),
+                                "file": proofPath(window: r.via ?? r.window, strategy: r.strategy, obligation: r.obligation),
+                                "form": r.form.rawValue, "goals": r.query.goals.count,
                                 "result": r.result.name, "seconds": (r.seconds * 100).rounded() / 100, "solver": solver]
+        if let via = r.via { e["via"] = via }
         if case .unknown(let why) = r.result { e["reason"] = why }
         return e
     }
-    let sorted = entries.sorted { ($0["file"] as? String ?? "") < ($1["file"] as? String ?? "") }
+    let order = { (e: [String: Any]) in "\(e["config"] ?? "")/\(e["strategy"] ?? "")/\(e["obligation"] ?? "")" }
+    let sorted = entries.sorted { order($0) < order($1) }
     let data = (try? JSONSerialization.data(withJSONObject: ["proofs": sorted], options: [.prettyPrinted, .sortedKeys])) ?? Data()
     return String(decoding: data, as: UTF8.self)
 }

@@ -12,6 +12,8 @@ public struct VerificationRecord: Sendable {
     /// Solver seconds for the proof query and its vacuity check.
     public var seconds: Double
     public var query: ObligationQuery
+    /// The symbolic window whose proof covers this one (nothing was solved for it), if any.
+    public var via: String? = nil
 }
 
 /// Builds and checks obligations with Z3, one fresh context per query (so runs can be parallel).
@@ -26,13 +28,13 @@ public struct Verifier: Sendable {
 
     /// The query text for one obligation (what `--emit-smt` writes and the solver reads).
     ///
-    /// `form` only matters for obligations that `admitsAnySearch`; the others always run the
-    /// strategy's own search.
+    /// `form` applies only where it is the obligation's reduced form for `strategy`; otherwise
+    /// the query runs the strategy's own search.
     public func query(_ obligation: Obligation, window: ProofWindow, strategy: Strategy,
                       form: SearchForm = .strategySearch) throws(VerifierError) -> ObligationQuery {
         let specs = try library.specText(wordBits: window.wordBits)
         let context = Context()
-        let form = obligation.admitsAnySearch ? form : .strategySearch
+        let form = obligation.reducedForm(for: strategy) == form ? form : .strategySearch
         switch window.wordBits {
         case 64: return ObligationBuilder<SymbolicWord64>(window: window, strategy: strategy, form: form, specs: specs, context: context).build(obligation)
         case 32: return ObligationBuilder<SymbolicWord32>(window: window, strategy: strategy, form: form, specs: specs, context: context).build(obligation)
@@ -47,15 +49,21 @@ public struct Verifier: Sendable {
     /// (`SearchForm.anySearch`), a much smaller query. Only if that is not proved (the
     /// strategy may rely on what its search returns, or be wrong) is the obligation checked
     /// again with the strategy's own search, which decides it and gives real counterexamples.
-    public func verify(_ obligation: Obligation, window: ProofWindow, strategy: Strategy) throws(VerifierError) -> VerificationRecord {
+    public func verify(_ obligation: Obligation, window: ProofWindow, strategy: Strategy,
+                       onlyForm: SearchForm? = nil) throws(VerifierError) -> VerificationRecord {
         let start = now()
+        if let onlyForm {
+            let q = try query(obligation, window: window, strategy: strategy, form: onlyForm)
+            return VerificationRecord(window: window.name, strategy: q.strategy, obligation: obligation,
+                                      result: try check(q, window: window, strategy: strategy), seconds: now() - start, query: q)
+        }
         if obligation.dependsOnStrategy, let missing = try offsetFormMissing(wordBits: window.wordBits) {
             let q = try query(obligation, window: window, strategy: strategy)
             return VerificationRecord(window: window.name, strategy: q.strategy, obligation: obligation,
                                       result: .unknown(missing), seconds: now() - start, query: q)
         }
-        if obligation.admitsAnySearch {
-            let q = try query(obligation, window: window, strategy: strategy, form: .anySearch)
+        if let reduced = obligation.reducedForm(for: strategy) {
+            let q = try query(obligation, window: window, strategy: strategy, form: reduced)
             if case .proved = try check(q, window: window, strategy: strategy, replay: false) {
                 return VerificationRecord(window: window.name, strategy: q.strategy, obligation: obligation,
                                           result: .proved, seconds: now() - start, query: q)
@@ -105,26 +113,58 @@ public struct Verifier: Sendable {
         return (result, result == .sat ? try? solver.model() : nil)
     }
 
-    func check(_ q: ObligationQuery, window: ProofWindow, strategy: Strategy, replay: Bool = true) throws(VerifierError) -> ProofResult {
-        switch try solve(q.vacuity, what: "vacuity query").0 {
+    /// What one solver check of a query found.
+    enum CheckOutcome: Sendable {
+        case unsat
+        /// With the model's input values.
+        case sat([String: UInt64])
+        case unknown(String)
+    }
+
+    /// Runs check `item` of `q`: -1 the vacuity check, i >= 0 goal i.
+    func runCheck(_ q: ObligationQuery, item: Int, wordBits: Int) throws(VerifierError) -> CheckOutcome {
+        let (result, model) = try solve(item < 0 ? q.vacuity : q.goalQuery(item), what: item < 0 ? "vacuity query" : "proof query")
+        switch result {
+        case .unsat: return .unsat
+        case .unknown(let reason): return .unknown(reason)
+        case .sat: return .sat(model.map { Self.values(of: q, in: $0, width: wordBits) } ?? [:])
+        }
+    }
+
+    /// The verdict from the outcomes of all of `q`'s checks (vacuity first, then the goals in
+    /// order). With `replay`, a counterexample is replayed through the concrete core.
+    func verdict(_ q: ObligationQuery, _ outcomes: [CheckOutcome], window: ProofWindow, strategy: Strategy, replay: Bool) -> ProofResult {
+        switch outcomes[0] {
         case .unsat: return .unknown("vacuous: the assumptions and guard are unsatisfiable, so a proof would mean nothing")
         case .unknown(let reason): return .unknown("vacuity check: \(reason)")
         case .sat: break
         }
-        for (i, goal) in q.goals.enumerated() {
-            let (result, model) = try solve(q.goalQuery(i), what: "proof query")
-            switch result {
+        for (goal, outcome) in zip(q.goals, outcomes.dropFirst()) {
+            switch outcome {
             case .unsat: continue
             case .unknown(let reason): return .unknown("goal '\(goal.label)': \(reason)")
-            case .sat:
-                guard replay else { return .unknown("goal '\(goal.label)' has a counterexample in the any-search form") }
-                guard let model else { return .unknown("sat but Z3 gave no model") }
-                let values = Self.values(of: q, in: model, width: window.wordBits)
+            case .sat(let values):
+                guard replay else { return .unknown("goal '\(goal.label)' has a counterexample in the \(q.form.rawValue) form") }
                 let cex = CounterexampleReplay.replay(q.obligation, window: window, strategy: strategy, values: values)
-                return cex.reproduced ? .refuted(cex) : .unknown("encoder disagreement: the solver's counterexample does not reproduce on the concrete core (\(cex.explanation))")
+                return cex.reproduced ? .refuted(cex) : .unknown("encoder disagreement: the solver's counterexample to goal '\(goal.label)' does not reproduce on the concrete core (\(cex.explanation))")
             }
         }
         return .proved
+    }
+
+    func check(_ q: ObligationQuery, window: ProofWindow, strategy: Strategy, replay: Bool = true) throws(VerifierError) -> ProofResult {
+        var outcomes: [CheckOutcome] = []
+        for item in -1..<q.goals.count {
+            let outcome = try runCheck(q, item: item, wordBits: window.wordBits)
+            outcomes.append(outcome)
+            if item < 0 {
+                if case .sat = outcome { continue }
+                break   // vacuous or undecided
+            }
+            if case .unsat = outcome { continue }
+            break   // the verdict is decided
+        }
+        return verdict(q, outcomes, window: window, strategy: strategy, replay: replay)
     }
 
     static func values(of q: ObligationQuery, in model: Model, width: Int) -> [String: UInt64] {

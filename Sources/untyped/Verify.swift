@@ -33,10 +33,14 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Solver threads (one Z3 context each).")
     var jobs: Int = 2
 
+    @Option(help: .hidden)
+    var form: String?
+
     func run() throws {
         let windows = try selection.windows(), strategies = try selection.strategies(), obligations = try selection.obligations()
-        let plan = VerificationPlan(windows: windows, strategies: strategies, obligations: obligations,
+        var plan = VerificationPlan(windows: windows, strategies: strategies, obligations: obligations,
                                     emitDirectory: emitSmt, workers: max(1, jobs))
+        plan.form = form.flatMap(SearchForm.init(rawValue:))
         let verifier = Verifier(timeoutMilliseconds: selection.timeout * 1000)
         if checkProofs {
             try checkCommittedProofs(verifier)
@@ -72,9 +76,11 @@ struct VerifyCommand: ParsableCommand {
                   let strategy = strategyName == "kernel" ? Strategy.offset : Strategy(cliName: strategyName) else {
                 throw InputError("proofs/manifest.json: proofs[\(i)] is not a valid entry")
             }
-            let window: ProofWindow = config == "any-64" ? .any(wordBits: 64) : config == "any-32" ? .any(wordBits: 32)
-                : ProofWindow(try KernelWindow.resolve(config, source: "proofs/manifest.json: proofs[\(i)].config"))
-            let query = try verifier.query(obligation, window: window, strategy: strategy)
+            let name = e["via"] as? String ?? config
+            let window: ProofWindow = name == "any-64" ? .any(wordBits: 64) : name == "any-32" ? .any(wordBits: 32)
+                : ProofWindow(try KernelWindow.resolve(name, source: "proofs/manifest.json: proofs[\(i)].config"))
+            let form = (e["form"] as? String).flatMap(SearchForm.init(rawValue:)) ?? .strategySearch
+            let query = try verifier.query(obligation, window: window, strategy: strategy, form: form)
             let committed = try? String(contentsOfFile: dir + "/" + file, encoding: .utf8)
             if committed != query.proof {
                 stale += 1
@@ -91,10 +97,11 @@ struct VerifyCommand: ParsableCommand {
         var keys: [String] = []
         var cells: [String: [Obligation: String]] = [:]
         for r in records {
-            for s in (r.strategy.map { [$0] } ?? Set(records.compactMap(\.strategy)).sorted { $0.rawValue < $1.rawValue }) {
-                let key = "\(r.window)\t\(s.cliName)"
+            let strategies = Set(records.compactMap(\.strategy)).sorted { $0.rawValue < $1.rawValue }.map(\.cliName)
+            for s in (r.strategy.map { [$0.cliName] } ?? (strategies.isEmpty ? ["-"] : strategies)) {
+                let key = "\(r.window)\t\(s)"
                 if cells[key] == nil { keys.append(key); cells[key] = [:] }
-                cells[key]![r.obligation] = "\(r.result.name) \(String(format: "%.1fs", r.seconds))"
+                cells[key]![r.obligation] = r.via.map { "\(r.result.name) via \($0)" } ?? "\(r.result.name) \(String(format: "%.1fs", r.seconds))"
             }
         }
         for key in keys {
@@ -104,7 +111,7 @@ struct VerifyCommand: ParsableCommand {
         var t = TextTable(header: ["CONFIG", "STRATEGY"] + obligations.map { $0.rawValue.uppercased() }, rightAligned: [])
         for row in rows { t.append(row) }
         var lines = [t.rendered()]
-        for r in records {
+        for r in records where r.via == nil {
             switch r.result {
             case .refuted(let c): lines.append("refuted: \(r.window) \(r.strategy?.cliName ?? "kernel") \(r.obligation.rawValue): \(c.explanation)")
             case .unknown(let why): lines.append("unknown: \(r.window) \(r.strategy?.cliName ?? "kernel") \(r.obligation.rawValue): \(why)")
@@ -126,6 +133,7 @@ struct VerifyCommand: ParsableCommand {
                                        "inputs": Dictionary(uniqueKeysWithValues: c.inputs.map { ($0.name, "0x" + String($0.value, radix: 16)) })]
             }
             if case .unknown(let why) = r.result { e["reason"] = why }
+            if let via = r.via { e["via"] = via }
             return e
         }
         let data = (try? JSONSerialization.data(withJSONObject: ["results": results], options: [.prettyPrinted, .sortedKeys])) ?? Data()
