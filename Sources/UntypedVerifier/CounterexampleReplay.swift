@@ -99,6 +99,12 @@ struct ConcreteCheck<C: MachineWord> {
                     return (true, situation + "After retyping \(what) the allocator believes the watermark is \(h(after.effectiveWatermark)); the kernel's is \(h(kernelMark)) (it placed them at offset \(h(out.firstObject &- kernel.pptr)), the allocator believed \(h(believed))).")
                 }
             }
+            // The hold invariant, the inductive part of watermark agreement.
+            let held = after.held(after.nextHold), other = after.nextHold == 0 ? after.hold1 : after.hold0
+            if after.hold0 > 256 || after.hold1 > 256 || after.nextHold > 1 || (held != 0 && other == 0 && after.liveObjects == 0) {
+                return (true, situation + "After the step the hold groups are \(after.hold0) and \(after.hold1) dummies, the next group is \(after.nextHold) and \(after.liveObjects) objects are alive: "
+                        + "the next delete would remove the untyped's last children, so the kernel would reset it and the allocator's watermark would no longer be the kernel's.")
+            }
             return (false, situation + "no watermark disagreement on the concrete core")
         case .placement:
             if let actual, actual != believed {

@@ -10,7 +10,7 @@ extension Verifier {
         let q = try query(obligation, window: window, strategy: strategy)
         let context = Context(timeoutMilliseconds: timeoutMilliseconds)
         let solver = Solver(context: context)
-        do { try solver.load(smtlib2: q.proof) } catch { throw .solver("Z3 rejected the query: \(error)") }
+        do { try solver.load(smtlib2: q.whole) } catch { throw .solver("Z3 rejected the query: \(error)") }
         guard solver.check() == .sat else { return nil }
         let names = Set(q.inputs.map(\.name))
         let lit = { (v: UInt64) in "(_ bv\(v) \(window.wordBits))" }

@@ -16,7 +16,7 @@ public enum Obligation: String, CaseIterable, Sendable {
     public var statement: String {
         switch self {
         case .modelSpec:
-            return "The Swift kernel model (kernelRetype, bootCut, CapPtrStorage.load) equals the hand-written SMT-LIB semantics in specs/ for all inputs: error kind and order, reset, aligned free pointer, new free index, boot cutting, capPtr storage."
+            return "The Swift kernel model (kernelRetype, bootCut, CapPtrStorage.load) equals the hand-written SMT-LIB semantics in specs/ for all inputs: error kind and order, reset, aligned free pointer, new free index, boot cutting, capPtr storage. On the symbolic windows also the specs' offset form of the retype (invW.offset-*), for every capPtr and every seL4_MaxUntypedBits < W."
         case .bootShape:
             return "Every untyped the boot derivation emits from a region inside [0, device top) has its pptr aligned to its size, a size in [4, seL4_MaxUntypedBits], lies inside the region, and (on every catalogue window) its pptr survives capPtr storage."
         case .watermark:
@@ -30,9 +30,9 @@ public enum Obligation: String, CaseIterable, Sendable {
         case .noReset:
             return "A hold is deleted only while another child keeps the untyped from being reset."
         case .progress:
-            return "Each dummy retype strictly advances the watermark without passing the target, and a delete is always followed by a retype."
+            return "The step never gets stuck: whenever a dummy retype is needed its search proposes a valid one (its own postcondition never fails). Each dummy retype strictly advances the watermark without passing the target, so at most (target - watermark)/16 are made, and a delete is always followed by a retype."
         case .optimality:
-            return "DummyLowerBound is a lower bound on the dummy retypes of any plan (no kernel-accepted dummy retype lowers it by more than one; it is 0 exactly when the kernel's own align-up reaches the target), and the strategy's dummy retypes lower it by exactly one each: no plan with fewer dummy retypes reaches the target."
+            return "Greedy stays ahead: from any watermark at or below ours, no dummy retype the kernel accepts (with the same budget of dummies per retype) ends beyond where the strategy's dummy retype ends, and reaching the target is monotone in the watermark. By induction over plans (a reset only moves a plan back to 0), no plan with fewer dummy retypes reaches the target."
         }
     }
 

@@ -73,3 +73,66 @@ func defaultStrategyProved(obligation: Obligation) throws {
     }
     #expect(why.contains("vacuous"))
 }
+
+let any32 = ProofWindow.any(wordBits: 32)
+
+/// The obligations about the search itself each catch a strategy that breaks them: a search
+/// that skips 16-byte blocks gets stuck (progress), and rust-sel4's one-block rule, correct
+/// but not furthest-reaching, falls behind another plan (optimality).
+@Test(arguments: [
+    (Strategy.mutantSkipSmallestBlock, Obligation.progress),
+    (.rustSel4, .optimality),
+    (.split, .optimality),
+    (.mutantSingleHold, .watermark),
+])
+func searchObligationsCatchBrokenSearches(strategy: Strategy, obligation: Obligation) throws {
+    let result = try verdict(obligation, any32, strategy)
+    guard case .refuted(let cex) = result else {
+        Issue.record("\(strategy.cliName) \(obligation.rawValue): expected refuted, got \(result)")
+        return
+    }
+    #expect(cex.reproduced)
+}
+
+/// The default strategy meets progress and optimality on every 32-bit window at once, in the
+/// search-contract form (the loop proved by induction), without falling back.
+@Test(arguments: [Obligation.progress, .optimality])
+func defaultStrategyMeetsTheSearchObligations(obligation: Obligation) throws {
+    let record = try Verifier(timeoutMilliseconds: 300_000).verify(obligation, window: any32, strategy: .offset)
+    #expect(record.result.name == "proved", "\(record.result)")
+    #expect(record.form == .searchContract)
+    #expect(record.query.goals.contains { $0.label.contains("the search is these rounds") })
+}
+
+/// A safety obligation is proved whatever the dummy search proposes for the default strategy;
+/// rust-sel4 relies on what its search returns (blocks aligned at the watermark), so its
+/// proof needs, and gets, the strategy-search form.
+@Test func anySearchFormAndItsFallback() throws {
+    let offset = try Verifier().verify(.placement, window: any32, strategy: .offset)
+    #expect(offset.result.name == "proved")
+    #expect(offset.form == .anySearch)
+    let rust = try Verifier().verify(.placement, window: any32, strategy: .rustSel4)
+    #expect(rust.result.name == "proved")
+    #expect(rust.form == .strategySearch)
+}
+
+/// In a run with a symbolic window, an allocator obligation it proves is not solved again for
+/// the catalogue windows it covers; kernel obligations are always checked per window.
+@Test func symbolicWindowCoversCatalogueWindows() throws {
+    let plan = VerificationPlan(windows: [imx6Window, any32], strategies: [.offset], obligations: [.modelSpec, .noReset],
+                                emitDirectory: nil, workers: 2)
+    let records = try Verifier().run(plan)
+    #expect(records.allSatisfy { $0.result.name == "proved" })
+    #expect(records.first { $0.window == imx6Window.name && $0.obligation == .noReset }?.via == "any-32")
+    #expect(records.first { $0.window == imx6Window.name && $0.obligation == .modelSpec }?.via == nil)
+}
+
+/// Each goal file holds a vacuity check and one check per goal, and the offset form of the
+/// kernel's retype is among the goals of model-spec on a symbolic window.
+@Test func queryFileLayout() throws {
+    let q = try Verifier().query(.modelSpec, window: any32, strategy: .offset)
+    #expect(q.proof.components(separatedBy: "(check-sat)").count - 1 == q.goals.count + 1)
+    #expect(q.goals.contains { $0.label.hasPrefix("offset form") })
+    let window = try Verifier().query(.modelSpec, window: imx6Window, strategy: .offset)
+    #expect(!window.goals.contains { $0.label.hasPrefix("offset form") })
+}

@@ -4,7 +4,7 @@
 ; Window: W=32, PPTR_BASE_OFFSET=0x70000000, seL4_MaxUntypedBits=29, device top=0x100000000.
 ; The spec functions (kW.*, invW.*) are the hand-written semantics from specs/; the define-funs
 ; below them are the Swift core's own terms, computed by running it on Z3 bit-vectors.
-; expect: unsat (the obligation holds)
+; expect: sat for the vacuity check, then unsat for every goal (the obligation holds)
 (set-logic QF_BV)
 
 ; ==== specs/kernel-32.smt2
@@ -428,6 +428,112 @@
 (define-fun inv32.dummy-before-target ((dummy-end (_ BitVec 32)) (target-offset (_ BitVec 32))) Bool
   (bvule dummy-end target-offset))
 
+;; ===========================================================================
+;; The retype seen from the untyped's base ("offset form")
+;; ===========================================================================
+;;
+;; For an untyped the kernel can hold (inv32.untyped-ok: capPtr aligned to its
+;; own size, size at most seL4_MaxUntypedBits < 32), Untyped_Retype does not
+;; depend on where the untyped is.  Measured in bytes from capPtr, the
+;; watermark, the memory check and the first new object are the same for every
+;; capPtr and every kernel window: aligning capPtr + w to 2^o equals capPtr plus
+;; w aligned to 2^o, because capPtr is a multiple of 2^o whenever the object
+;; fits at all (o <= capBlockSize).  This is the fact an allocator needs: it can
+;; track offsets from the untyped's physical base (paddr = capPtr - offset of the
+;; window) and predict the kernel exactly.  Aligning the physical address
+;; instead is not the same whenever the window's offset is not a multiple of
+;; 2^o: that is the reported bug.
+;;
+;; The definitions below are that view, written from the kernel's steps 5-9
+;; again.  Their claim, inv32.offset-form, is proved for every capPtr and every
+;; seL4_MaxUntypedBits < 32 (hence every window) by `untyped verify`
+;; (proofs/any-32/kernel/model-spec.smt2) and by specs/tests.  The allocator
+;; obligations use these definitions in place of k32.retype-*.
+;; Arguments: as k32.retype-*, without cap-pptr.
+
+;; The watermark the retype starts from, in bytes from the base (step 5: 0
+;; after a reset).
+(define-fun inv32.offset-watermark
+    ((free-index (_ BitVec 32)) (has-children Bool)) (_ BitVec 32)
+  (bvshl (k32.effective-free-index free-index has-children) (_ bv4 32)))
+
+;; Step 6 in exact arithmetic: count objects of 2^object-size fit between the
+;; watermark aligned up to 2^object-size and the end of the untyped.
+(define-fun inv32.offset-fits
+    ((block-size (_ BitVec 32)) (free-index (_ BitVec 32)) (has-children Bool)
+     (object-size (_ BitVec 32)) (count (_ BitVec 32))) Bool
+  (let ((used (bvshl count object-size))
+        (start (k32.align-up (inv32.offset-watermark free-index has-children) object-size)))
+    (and (bvule object-size block-size)
+         (= (bvlshr used object-size) count)
+         (bvule used (k32.bit block-size))
+         (bvule start (bvsub (k32.bit block-size) used)))))
+
+;; The error code of k32.retype-error, with the memory check in offset form.
+(define-fun inv32.offset-retype-error
+    ((block-size (_ BitVec 32)) (free-index (_ BitVec 32))
+     (is-device Bool) (has-children Bool) (type-valid Bool)
+     (obj-class (_ BitVec 32)) (fixed-size (_ BitVec 32)) (device-ok Bool)
+     (user-size (_ BitVec 32)) (count (_ BitVec 32)) (max-untyped-bits (_ BitVec 32))
+     (slot-bits (_ BitVec 32)) (min-sc-bits (_ BitVec 32))) (_ BitVec 32)
+  (let ((object-size (k32.object-size obj-class fixed-size user-size slot-bits)))
+    (ite (not type-valid)
+         (_ bv1 32)
+    (ite (or (bvuge user-size (_ bv32 32))
+             (bvugt object-size max-untyped-bits))
+         (_ bv2 32)
+    (ite (or (and (= obj-class (_ bv1 32)) (= user-size (_ bv0 32)))
+             (and (= obj-class (_ bv0 32)) (bvult user-size (_ bv4 32)))
+             (and (= obj-class (_ bv2 32)) (bvult user-size min-sc-bits)))
+         (_ bv3 32)
+    (ite (or (bvult count (_ bv1 32)) (bvugt count (_ bv256 32)))
+         (_ bv4 32)
+    (ite (not (inv32.offset-fits block-size free-index has-children object-size count))
+         (_ bv5 32)
+    (ite (and is-device (not device-ok))
+         (_ bv6 32)
+         (_ bv0 32)))))))))
+
+;; Step 8: the first new object's offset from the base.
+(define-fun inv32.offset-retype-start
+    ((free-index (_ BitVec 32)) (has-children Bool) (object-size (_ BitVec 32))) (_ BitVec 32)
+  (k32.align-up (inv32.offset-watermark free-index has-children) object-size))
+
+;; Step 9: the offset just past the last new object; the new capFreeIndex is
+;; this >> 4.
+(define-fun inv32.offset-retype-end
+    ((free-index (_ BitVec 32)) (has-children Bool) (object-size (_ BitVec 32)) (count (_ BitVec 32))) (_ BitVec 32)
+  (bvadd (inv32.offset-retype-start free-index has-children object-size)
+         (bvshl count object-size)))
+
+;; The claim: for an untyped the kernel can hold, whose capFreeIndex lies
+;; inside it, the offset form is the kernel's retype.
+(define-fun inv32.offset-form
+    ((cap-pptr (_ BitVec 32)) (block-size (_ BitVec 32)) (free-index (_ BitVec 32))
+     (is-device Bool) (has-children Bool) (type-valid Bool)
+     (obj-class (_ BitVec 32)) (fixed-size (_ BitVec 32)) (device-ok Bool)
+     (user-size (_ BitVec 32)) (count (_ BitVec 32)) (max-untyped-bits (_ BitVec 32))
+     (slot-bits (_ BitVec 32)) (min-sc-bits (_ BitVec 32))) Bool
+  (let ((object-size (k32.object-size obj-class fixed-size user-size slot-bits))
+        (error (k32.retype-error cap-pptr block-size free-index is-device has-children type-valid
+                                  obj-class fixed-size device-ok user-size count max-untyped-bits
+                                  slot-bits min-sc-bits)))
+    (=> (and (inv32.untyped-ok cap-pptr block-size max-untyped-bits)
+             (bvult max-untyped-bits (_ bv32 32))
+             (bvule (bvshl free-index (_ bv4 32)) (k32.bit block-size)))
+        (and (= error (inv32.offset-retype-error block-size free-index is-device has-children type-valid
+                                                   obj-class fixed-size device-ok user-size count
+                                                   max-untyped-bits slot-bits min-sc-bits))
+             (=> (= error (_ bv0 32))
+                 (and (= (k32.retype-aligned-free-ref cap-pptr block-size free-index is-device has-children
+                                                       type-valid obj-class fixed-size device-ok user-size
+                                                       count max-untyped-bits slot-bits min-sc-bits)
+                         (bvadd cap-pptr (inv32.offset-retype-start free-index has-children object-size)))
+                      (= (k32.retype-new-free-index cap-pptr block-size free-index is-device has-children
+                                                     type-valid obj-class fixed-size device-ok user-size
+                                                     count max-untyped-bits slot-bits min-sc-bits)
+                         (bvlshr (inv32.offset-retype-end free-index has-children object-size count) (_ bv4 32)))))))))
+
 ; ---- inputs
 (declare-const b.paddr (_ BitVec 32)) ; physical start of the rest of a region
 (declare-const b.end (_ BitVec 32)) ; physical end of the region (exclusive)
@@ -640,11 +746,30 @@
   (bvadd (bvadd b.paddr #x70000000) a!24)))))))))))))
 (define-fun b.start () (_ BitVec 32)
   (bvadd b.paddr (_ bv1879048192 32)))
-; ---- the obligation
+; ---- the obligation's assumptions
 (assert (or (bvult b.paddr b.end) (and (= b.end (_ bv0 32)) (distinct b.paddr (_ bv0 32)))))
-(assert (not (=> sw.cut.emits (and
-    (inv32.untyped-ok b.start sw.cut.size (_ bv29 32))
-    (bvule (k32.bit sw.cut.size) (bvsub b.end b.paddr))
-    (= (bvsub sw.cut.next b.start) (k32.bit sw.cut.size))
-    (= (k32.capptr-load b.start (_ bv2 32) (_ bv0 32)) b.start)))))
+; ---- vacuity check: the assumptions and the guard can hold (expect sat)
+(push 1)
+(assert sw.cut.emits)
 (check-sat)
+(pop 1)
+; ---- goal 1 of 4: pptr aligned, size in range (expect unsat)
+(push 1)
+(assert (not (=> sw.cut.emits (inv32.untyped-ok b.start sw.cut.size (_ bv29 32)))))
+(check-sat)
+(pop 1)
+; ---- goal 2 of 4: inside the region (expect unsat)
+(push 1)
+(assert (not (=> sw.cut.emits (bvule (k32.bit sw.cut.size) (bvsub b.end b.paddr)))))
+(check-sat)
+(pop 1)
+; ---- goal 3 of 4: the next piece starts after it (expect unsat)
+(push 1)
+(assert (not (=> sw.cut.emits (= (bvsub sw.cut.next b.start) (k32.bit sw.cut.size)))))
+(check-sat)
+(pop 1)
+; ---- goal 4 of 4: pptr survives capPtr storage (expect unsat)
+(push 1)
+(assert (not (=> sw.cut.emits (= (k32.capptr-load b.start (_ bv2 32) (_ bv0 32)) b.start))))
+(check-sat)
+(pop 1)

@@ -4,7 +4,7 @@
 ; Window: W=64, PPTR_BASE_OFFSET=0x8000000000, seL4_MaxUntypedBits=47, device top=0x100000000000.
 ; The spec functions (kW.*, invW.*) are the hand-written semantics from specs/; the define-funs
 ; below them are the Swift core's own terms, computed by running it on Z3 bit-vectors.
-; expect: unsat (the obligation holds)
+; expect: sat for the vacuity check, then unsat for every goal (the obligation holds)
 (set-logic QF_BV)
 
 ; ==== specs/kernel-64.smt2
@@ -492,6 +492,112 @@
 (define-fun inv64.dummy-before-target ((dummy-end (_ BitVec 64)) (target-offset (_ BitVec 64))) Bool
   (bvule dummy-end target-offset))
 
+;; ===========================================================================
+;; The retype seen from the untyped's base ("offset form")
+;; ===========================================================================
+;;
+;; For an untyped the kernel can hold (inv64.untyped-ok: capPtr aligned to its
+;; own size, size at most seL4_MaxUntypedBits < 64), Untyped_Retype does not
+;; depend on where the untyped is.  Measured in bytes from capPtr, the
+;; watermark, the memory check and the first new object are the same for every
+;; capPtr and every kernel window: aligning capPtr + w to 2^o equals capPtr plus
+;; w aligned to 2^o, because capPtr is a multiple of 2^o whenever the object
+;; fits at all (o <= capBlockSize).  This is the fact an allocator needs: it can
+;; track offsets from the untyped's physical base (paddr = capPtr - offset of the
+;; window) and predict the kernel exactly.  Aligning the physical address
+;; instead is not the same whenever the window's offset is not a multiple of
+;; 2^o: that is the reported bug.
+;;
+;; The definitions below are that view, written from the kernel's steps 5-9
+;; again.  Their claim, inv64.offset-form, is proved for every capPtr and every
+;; seL4_MaxUntypedBits < 64 (hence every window) by `untyped verify`
+;; (proofs/any-64/kernel/model-spec.smt2) and by specs/tests.  The allocator
+;; obligations use these definitions in place of k64.retype-*.
+;; Arguments: as k64.retype-*, without cap-pptr.
+
+;; The watermark the retype starts from, in bytes from the base (step 5: 0
+;; after a reset).
+(define-fun inv64.offset-watermark
+    ((free-index (_ BitVec 64)) (has-children Bool)) (_ BitVec 64)
+  (bvshl (k64.effective-free-index free-index has-children) (_ bv4 64)))
+
+;; Step 6 in exact arithmetic: count objects of 2^object-size fit between the
+;; watermark aligned up to 2^object-size and the end of the untyped.
+(define-fun inv64.offset-fits
+    ((block-size (_ BitVec 64)) (free-index (_ BitVec 64)) (has-children Bool)
+     (object-size (_ BitVec 64)) (count (_ BitVec 64))) Bool
+  (let ((used (bvshl count object-size))
+        (start (k64.align-up (inv64.offset-watermark free-index has-children) object-size)))
+    (and (bvule object-size block-size)
+         (= (bvlshr used object-size) count)
+         (bvule used (k64.bit block-size))
+         (bvule start (bvsub (k64.bit block-size) used)))))
+
+;; The error code of k64.retype-error, with the memory check in offset form.
+(define-fun inv64.offset-retype-error
+    ((block-size (_ BitVec 64)) (free-index (_ BitVec 64))
+     (is-device Bool) (has-children Bool) (type-valid Bool)
+     (obj-class (_ BitVec 64)) (fixed-size (_ BitVec 64)) (device-ok Bool)
+     (user-size (_ BitVec 64)) (count (_ BitVec 64)) (max-untyped-bits (_ BitVec 64))
+     (slot-bits (_ BitVec 64)) (min-sc-bits (_ BitVec 64))) (_ BitVec 64)
+  (let ((object-size (k64.object-size obj-class fixed-size user-size slot-bits)))
+    (ite (not type-valid)
+         (_ bv1 64)
+    (ite (or (bvuge user-size (_ bv64 64))
+             (bvugt object-size max-untyped-bits))
+         (_ bv2 64)
+    (ite (or (and (= obj-class (_ bv1 64)) (= user-size (_ bv0 64)))
+             (and (= obj-class (_ bv0 64)) (bvult user-size (_ bv4 64)))
+             (and (= obj-class (_ bv2 64)) (bvult user-size min-sc-bits)))
+         (_ bv3 64)
+    (ite (or (bvult count (_ bv1 64)) (bvugt count (_ bv256 64)))
+         (_ bv4 64)
+    (ite (not (inv64.offset-fits block-size free-index has-children object-size count))
+         (_ bv5 64)
+    (ite (and is-device (not device-ok))
+         (_ bv6 64)
+         (_ bv0 64)))))))))
+
+;; Step 8: the first new object's offset from the base.
+(define-fun inv64.offset-retype-start
+    ((free-index (_ BitVec 64)) (has-children Bool) (object-size (_ BitVec 64))) (_ BitVec 64)
+  (k64.align-up (inv64.offset-watermark free-index has-children) object-size))
+
+;; Step 9: the offset just past the last new object; the new capFreeIndex is
+;; this >> 4.
+(define-fun inv64.offset-retype-end
+    ((free-index (_ BitVec 64)) (has-children Bool) (object-size (_ BitVec 64)) (count (_ BitVec 64))) (_ BitVec 64)
+  (bvadd (inv64.offset-retype-start free-index has-children object-size)
+         (bvshl count object-size)))
+
+;; The claim: for an untyped the kernel can hold, whose capFreeIndex lies
+;; inside it, the offset form is the kernel's retype.
+(define-fun inv64.offset-form
+    ((cap-pptr (_ BitVec 64)) (block-size (_ BitVec 64)) (free-index (_ BitVec 64))
+     (is-device Bool) (has-children Bool) (type-valid Bool)
+     (obj-class (_ BitVec 64)) (fixed-size (_ BitVec 64)) (device-ok Bool)
+     (user-size (_ BitVec 64)) (count (_ BitVec 64)) (max-untyped-bits (_ BitVec 64))
+     (slot-bits (_ BitVec 64)) (min-sc-bits (_ BitVec 64))) Bool
+  (let ((object-size (k64.object-size obj-class fixed-size user-size slot-bits))
+        (error (k64.retype-error cap-pptr block-size free-index is-device has-children type-valid
+                                  obj-class fixed-size device-ok user-size count max-untyped-bits
+                                  slot-bits min-sc-bits)))
+    (=> (and (inv64.untyped-ok cap-pptr block-size max-untyped-bits)
+             (bvult max-untyped-bits (_ bv64 64))
+             (bvule (bvshl free-index (_ bv4 64)) (k64.bit block-size)))
+        (and (= error (inv64.offset-retype-error block-size free-index is-device has-children type-valid
+                                                   obj-class fixed-size device-ok user-size count
+                                                   max-untyped-bits slot-bits min-sc-bits))
+             (=> (= error (_ bv0 64))
+                 (and (= (k64.retype-aligned-free-ref cap-pptr block-size free-index is-device has-children
+                                                       type-valid obj-class fixed-size device-ok user-size
+                                                       count max-untyped-bits slot-bits min-sc-bits)
+                         (bvadd cap-pptr (inv64.offset-retype-start free-index has-children object-size)))
+                      (= (k64.retype-new-free-index cap-pptr block-size free-index is-device has-children
+                                                     type-valid obj-class fixed-size device-ok user-size
+                                                     count max-untyped-bits slot-bits min-sc-bits)
+                         (bvlshr (inv64.offset-retype-end free-index has-children object-size count) (_ bv4 64)))))))))
+
 ; ---- inputs
 (declare-const b.paddr (_ BitVec 64)) ; physical start of the rest of a region
 (declare-const b.end (_ BitVec 64)) ; physical end of the region (exclusive)
@@ -779,13 +885,32 @@
   (bvadd (bvadd b.paddr #x0000008000000000) a!28))))))))))))))
 (define-fun b.start () (_ BitVec 64)
   (bvadd b.paddr (_ bv549755813888 64)))
-; ---- the obligation
+; ---- the obligation's assumptions
 (assert (and
     (bvult b.paddr b.end)
     (bvule b.end (_ bv17592186044416 64))))
-(assert (not (=> sw.cut.emits (and
-    (inv64.untyped-ok b.start sw.cut.size (_ bv47 64))
-    (bvule (k64.bit sw.cut.size) (bvsub b.end b.paddr))
-    (= (bvsub sw.cut.next b.start) (k64.bit sw.cut.size))
-    (= (k64.capptr-load b.start (_ bv1 64) (_ bv48 64)) b.start)))))
+; ---- vacuity check: the assumptions and the guard can hold (expect sat)
+(push 1)
+(assert sw.cut.emits)
 (check-sat)
+(pop 1)
+; ---- goal 1 of 4: pptr aligned, size in range (expect unsat)
+(push 1)
+(assert (not (=> sw.cut.emits (inv64.untyped-ok b.start sw.cut.size (_ bv47 64)))))
+(check-sat)
+(pop 1)
+; ---- goal 2 of 4: inside the region (expect unsat)
+(push 1)
+(assert (not (=> sw.cut.emits (bvule (k64.bit sw.cut.size) (bvsub b.end b.paddr)))))
+(check-sat)
+(pop 1)
+; ---- goal 3 of 4: the next piece starts after it (expect unsat)
+(push 1)
+(assert (not (=> sw.cut.emits (= (bvsub sw.cut.next b.start) (k64.bit sw.cut.size)))))
+(check-sat)
+(pop 1)
+; ---- goal 4 of 4: pptr survives capPtr storage (expect unsat)
+(push 1)
+(assert (not (=> sw.cut.emits (= (k64.capptr-load b.start (_ bv1 64) (_ bv48 64)) b.start))))
+(check-sat)
+(pop 1)
