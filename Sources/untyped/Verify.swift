@@ -42,6 +42,12 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: .hidden)
     var form: String?
 
+    func validate() throws {
+        if let form, SearchForm(rawValue: form) == nil {
+            throw ValidationError("--form: unknown form '\(form)' (known: \(SearchForm.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+    }
+
     func run() throws {
         let windows = try selection.windows(), strategies = try selection.strategies(), obligations = try selection.obligations()
         var plan = VerificationPlan(windows: windows, strategies: strategies, obligations: obligations,
