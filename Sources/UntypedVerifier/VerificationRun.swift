@@ -13,7 +13,9 @@ public struct VerificationPlan: Sendable {
     /// Check only this form (where it applies), with no fallback; nil: the usual order.
     public var form: SearchForm? = nil
 
-    public init(windows: [ProofWindow], strategies: [Strategy], obligations: [Obligation], emitDirectory: String?, workers: Int) {
+    public init(windows: [ProofWindow], strategies: [Strategy], obligations: [Obligation], emitDirectory: String?, workers: Int,
+                form: SearchForm? = nil) {
+        self.form = form
         self.windows = windows
         self.strategies = strategies
         self.obligations = obligations

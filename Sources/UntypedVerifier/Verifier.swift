@@ -42,53 +42,16 @@ public struct Verifier: Sendable {
         }
     }
 
-    /// Checks one obligation: vacuity first, then the proof; a counterexample is replayed
-    /// through the concrete core before it is reported.
-    ///
-    /// A safety obligation is first tried with the dummy search as an unconstrained input
-    /// (`SearchForm.anySearch`), a much smaller query. Only if that is not proved (the
-    /// strategy may rely on what its search returns, or be wrong) is the obligation checked
-    /// again with the strategy's own search, which decides it and gives real counterexamples.
+    /// Checks one obligation on one window: `run` with a plan of that one job (reduced form
+    /// first, the strategy's own search where that does not prove it, and for an allocator
+    /// obligation the offset-form prerequisite). `onlyForm` checks only that form.
     public func verify(_ obligation: Obligation, window: ProofWindow, strategy: Strategy,
                        onlyForm: SearchForm? = nil) throws(VerifierError) -> VerificationRecord {
-        let start = now()
-        if let onlyForm {
-            let q = try query(obligation, window: window, strategy: strategy, form: onlyForm)
-            return VerificationRecord(window: window.name, strategy: q.strategy, obligation: obligation,
-                                      result: try check(q, window: window, strategy: strategy), seconds: now() - start, query: q)
-        }
-        if obligation.dependsOnStrategy, let missing = try offsetFormMissing(wordBits: window.wordBits) {
-            let q = try query(obligation, window: window, strategy: strategy)
-            return VerificationRecord(window: window.name, strategy: q.strategy, obligation: obligation,
-                                      result: .unknown(missing), seconds: now() - start, query: q)
-        }
-        if let reduced = obligation.reducedForm(for: strategy) {
-            let q = try query(obligation, window: window, strategy: strategy, form: reduced)
-            if case .proved = try check(q, window: window, strategy: strategy, replay: false) {
-                return VerificationRecord(window: window.name, strategy: q.strategy, obligation: obligation,
-                                          result: .proved, seconds: now() - start, query: q)
-            }
-        }
-        let q = try query(obligation, window: window, strategy: strategy)
-        let result = try check(q, window: window, strategy: strategy)
-        return VerificationRecord(window: window.name, strategy: q.strategy, obligation: obligation,
-                                  result: result, seconds: now() - start, query: q)
+        let plan = VerificationPlan(windows: [window], strategies: [strategy], obligations: [obligation],
+                                    emitDirectory: nil, workers: 2, form: onlyForm)
+        guard let record = try run(plan).first else { throw .solver("no record for \(obligation.rawValue)") }
+        return record
     }
-
-    /// The allocator obligations use the specs' offset form of the kernel's retype; it is
-    /// proved equal to the kernel's retype by model-spec on the symbolic window of the same
-    /// width, once per process. Nil when proved, else why the allocator obligations cannot be.
-    func offsetFormMissing(wordBits: Int) throws(VerifierError) -> String? {
-        let key = "\(wordBits) \(timeoutMilliseconds)"
-        if let known = Self.offsetForm.withLock({ $0[key] }) { return known }
-        let record = try verify(.modelSpec, window: .any(wordBits: wordBits), strategy: .offset)
-        let missing: String? = record.result.name == "proved" ? nil
-            : "the offset form of the kernel's retype is not proved (any-\(wordBits) model-spec: \(record.result.name))"
-        Self.offsetForm.withLock { $0[key] = .some(missing) }
-        return missing
-    }
-
-    private static let offsetForm = Locked<[String: String?]>([:])
 
     /// The Z3 tactic every check uses: word-level simplification, then bit-blasting to SAT.
     /// On these queries it is several times faster than Z3's default QF_BV strategy.
@@ -150,21 +113,6 @@ public struct Verifier: Sendable {
             }
         }
         return .proved
-    }
-
-    func check(_ q: ObligationQuery, window: ProofWindow, strategy: Strategy, replay: Bool = true) throws(VerifierError) -> ProofResult {
-        var outcomes: [CheckOutcome] = []
-        for item in -1..<q.goals.count {
-            let outcome = try runCheck(q, item: item, wordBits: window.wordBits)
-            outcomes.append(outcome)
-            if item < 0 {
-                if case .sat = outcome { continue }
-                break   // vacuous or undecided
-            }
-            if case .unsat = outcome { continue }
-            break   // the verdict is decided
-        }
-        return verdict(q, outcomes, window: window, strategy: strategy, replay: replay)
     }
 
     static func values(of q: ObligationQuery, in model: Model, width: Int) -> [String: UInt64] {

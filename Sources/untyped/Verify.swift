@@ -50,9 +50,8 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let windows = try selection.windows(), strategies = try selection.strategies(), obligations = try selection.obligations()
-        var plan = VerificationPlan(windows: windows, strategies: strategies, obligations: obligations,
-                                    emitDirectory: emitSmt, workers: max(1, jobs))
-        plan.form = form.flatMap(SearchForm.init(rawValue:))
+        let plan = VerificationPlan(windows: windows, strategies: strategies, obligations: obligations,
+                                    emitDirectory: emitSmt, workers: max(1, jobs), form: form.flatMap(SearchForm.init(rawValue:)))
         let verifier = Verifier(timeoutMilliseconds: selection.timeout * 1000)
         if checkProofs {
             try checkCommittedProofs(verifier)
