@@ -30,27 +30,28 @@ public struct BootInfo {
         let window = map.window
         let freeRAM = try freeMemory(of: map)
 
-        var occupied: [PhysicalRegion] = []
-        for region in (map.reserved + freeRAM).filter({ !$0.isEmpty }).sorted(by: { $0.start < $1.start }) {
-            if let last = occupied.last, last.end == region.start {
-                occupied[occupied.count - 1].end = region.end
-            } else {
-                occupied.append(region)
-            }
-        }
+        let occupied = KernelBootInput.merge(map.reserved + freeRAM)
+        let normal = (map.bootMemoryReuse.map { [$0] } ?? []) + freeRAM
+        return handOver(window: window, occupied: occupied, deviceTop: map.deviceTop, normal: normal)
+    }
 
+    /// `create_untypeds`: device untypeds for every gap between the `occupied` regions
+    /// (ascending, merged) from 0, then for the top region up to `deviceTop`; then normal
+    /// untypeds for each of `normal` in order. Each region is cut on kernel-virtual addresses
+    /// by the core's `bootCut`; the first 230 untypeds are kept.
+    static func handOver(window: KernelWindow, occupied: [PhysicalRegion], deviceTop: UInt64,
+                         normal: [PhysicalRegion]) -> BootInfo {
         var cuts: [(PhysicalRegion, isDevice: Bool)] = []
         var start: UInt64 = 0
         for region in occupied {
             if start < region.start { cuts.append((PhysicalRegion(start: start, end: region.start), true)) }
             start = region.end
         }
-        if start < map.deviceTop { cuts.append((PhysicalRegion(start: start, end: map.deviceTop), true)) }
-        if let boot = map.bootMemoryReuse { cuts.append((boot, false)) }
-        cuts += freeRAM.map { ($0, false) }
+        if start <= deviceTop &- 1 { cuts.append((PhysicalRegion(start: start, end: deviceTop), true)) }
+        cuts += normal.map { ($0, false) }
 
         var untypeds: [UntypedDescriptor] = []
-        for (region, isDevice) in cuts {
+        for (region, isDevice) in cuts where !region.isEmpty {
             if window.wordBits == 64 {
                 cut(region, isDevice: isDevice, window: window, as: UInt64.self, into: &untypeds)
             } else {
