@@ -201,7 +201,8 @@ extension QEMUPlatform {
             throw InputError("--memory-mib: \(p.memoryMiB) is outside \(memoryRangeMiB.lowerBound)..."
                              + "\(memoryRangeMiB.upperBound) for \(rawValue)")
         }
-        let ramEnd = availableRAM(memoryMiB: p.memoryMiB)[0].end
+        // The kernel, the DTB and the root task go into the first RAM region, inside the window.
+        let ramEnd = min(availableRAM(memoryMiB: p.memoryMiB)[0].end, window.paddrTop)
         guard p.kernelEnd % page == 0, p.kernelEnd > kernelBase, p.kernelEnd < ramEnd else {
             throw InputError("--kernel-end: \(hex(p.kernelEnd)) is not a page-aligned address in "
                              + "(\(hex(kernelBase)), \(hex(ramEnd))) (the kernel image starts at \(hex(kernelBase)))")
@@ -229,12 +230,12 @@ extension QEMUPlatform {
         }
         let layout = self.layout(p)
         guard layout.itVirtual.end < userTop else {
-            throw InputError("--root-image-bytes: the root task's address space [\(hex(p.rootImageVaddr)), "
-                             + "\(hex(layout.itVirtual.end))) reaches USER_TOP \(hex(userTop))")
+            throw InputError("--root-image-vaddr, --root-image-bytes: the root task's address space "
+                             + "[\(hex(p.rootImageVaddr)), \(hex(layout.itVirtual.end))) reaches USER_TOP \(hex(userTop))")
         }
         guard layout.rootImage.end <= ramEnd else {
             throw InputError("--root-image-bytes: the root task would end at \(hex(layout.rootImage.end)), "
-                             + "beyond the RAM at \(hex(ramEnd))")
+                             + "beyond the RAM (or the kernel window) at \(hex(ramEnd))")
         }
     }
 
@@ -257,12 +258,10 @@ extension QEMUPlatform {
         case .x86_64, .ia32:
             // ACPI RSDP, multiboot memory map, TSC frequency: always under one page.
             extraBytes = 1
-        case .armVirtA57:
+        case .armVirtA57, .riscvVirt:
+            // The exact size: the DTB's last page is shared with free memory.
             dtb.end = p.kernelEnd + p.dtbBytes
             extraBytes = p.dtbBytes == 0 ? 0 : 16 + p.dtbBytes
-        case .riscvVirt:
-            dtb.end = p.kernelEnd + ((p.dtbBytes + page - 1) & ~(page - 1))
-            extraBytes = p.dtbBytes == 0 ? 0 : 16 + (dtb.end - dtb.start)
         }
         let imageStart = (dtb.end + page - 1) & ~(page - 1)
         let rootImage = PhysicalRegion(start: imageStart, end: imageStart + imageBytes)
@@ -291,9 +290,8 @@ extension QEMUPlatform {
         if usesElfloader {
             reserved = [Reservation(layout.kernelImage, "kernel image [KERNEL_ELF_PADDR_BASE, ki_end): arch_init_freemem")]
             if !layout.dtb.isEmpty {
-                reserved.append(Reservation(layout.dtb, self == .riscvVirt
-                    ? "device tree, size rounded up to a page: arch_init_freemem, src/arch/riscv/kernel/boot.c"
-                    : "device tree, exact size: arch_init_freemem, src/arch/arm/kernel/boot.c"))
+                reserved.append(Reservation(layout.dtb, "device tree, exact size: arch_init_freemem, "
+                                            + (self == .riscvVirt ? "src/arch/riscv" : "src/arch/arm") + "/kernel/boot.c"))
             }
             reserved.append(Reservation(layout.rootImage, "root task image: arch_init_freemem"))
         } else {
