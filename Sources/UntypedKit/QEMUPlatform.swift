@@ -181,16 +181,16 @@ extension QEMUPlatform {
         switch self {
         case .x86_64:
             return PlatformBootParameters(memoryMiB: 512, kernelEnd: 0xa1_3000, kernelBootEnd: 0x80_0000,
-                                          dtbBytes: 0, rootImageVaddr: 0x40_0000, rootImageBytes: 0x2000)
+                                          dtbBytes: 0, rootImageVaddr: 0x20_0000, rootImageBytes: 0x2_6000)
         case .ia32:
             return PlatformBootParameters(memoryMiB: 512, kernelEnd: 0x13_e000, kernelBootEnd: 0x10_e000,
-                                          dtbBytes: 0, rootImageVaddr: 0x40_0000, rootImageBytes: 0x2000)
+                                          dtbBytes: 0, rootImageVaddr: 0x40_0000, rootImageBytes: 0x2_1000)
         case .armVirtA57:
             return PlatformBootParameters(memoryMiB: 1024, kernelEnd: 0x4023_d000, kernelBootEnd: 0x4001_0000,
-                                          dtbBytes: 7633, rootImageVaddr: 0x40_0000, rootImageBytes: 0x2000)
+                                          dtbBytes: 7633, rootImageVaddr: 0x20_0000, rootImageBytes: 0x4_3000)
         case .riscvVirt:
             return PlatformBootParameters(memoryMiB: 3072, kernelEnd: 0x8022_1000, kernelBootEnd: 0x8020_3000,
-                                          dtbBytes: 4421, rootImageVaddr: 0x1_0000, rootImageBytes: 0x2000)
+                                          dtbBytes: 4421, rootImageVaddr: 0x1_0000, rootImageBytes: 0x2_4000)
         }
     }
 

@@ -22,10 +22,22 @@ struct BootinfoCommand: ParsableCommand {
             server's objects carved from the top of the highest free region (their size depends \
             on the root task's virtual range, the extra bootinfo and --mcs). Machines and \
             defaults (the boots recorded in Tests/UntypedKitTests/Fixtures/real-boot):
-              qemu-x86_64        -m 512M,  kernel end 0xa13000,   boot end 0x800000,   root task 0x400000 + 0x2000
-              qemu-ia32          -m 512M,  kernel end 0x13e000,   boot end 0x10e000,   root task 0x400000 + 0x2000
-              qemu-arm-virt-a57  -m 1024M, kernel end 0x4023d000, boot end 0x40010000, DTB 7633 bytes, root task 0x400000 + 0x2000
-              qemu-riscv-virt    -m 3072M, kernel end 0x80221000, boot end 0x80203000, DTB 4421 bytes, root task 0x10000 + 0x2000
+              qemu-x86_64:  --memory-mib 512 --kernel-end 0xa13000
+                --kernel-boot-end 0x800000
+                --root-image-vaddr 0x200000 --root-image-bytes 0x26000
+              qemu-ia32:  --memory-mib 512 --kernel-end 0x13e000
+                --kernel-boot-end 0x10e000
+                --root-image-vaddr 0x400000 --root-image-bytes 0x21000
+              qemu-arm-virt-a57:  --memory-mib 1024 --kernel-end 0x4023d000
+                --kernel-boot-end 0x40010000 --dtb-bytes 7633
+                --root-image-vaddr 0x200000 --root-image-bytes 0x43000
+              qemu-riscv-virt:  --memory-mib 3072 --kernel-end 0x80221000
+                --kernel-boot-end 0x80203000 --dtb-bytes 4421
+                --root-image-vaddr 0x10000 --root-image-bytes 0x24000
+            (seL4 1326364b, default configuration but 230 bootinfo untypeds, non-MCS, CNode 2^12 slots.) \
+            The root task is ELF-loaded from its lowest to its highest virtual address (including \
+            bss); the kernel image ends are 'nm kernel.elf' symbols ki_end and ki_boot_end, as \
+            physical addresses.
             On Arm and RISC-V the kernel's RAM comes from the device tree QEMU dumped when it was \
             configured: --memory-mib must be the -m of that configure step.
 
