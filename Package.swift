@@ -27,7 +27,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "UntypedCoreTests", dependencies: ["UntypedCore"]),
-        .testTarget(name: "UntypedKitTests", dependencies: ["UntypedKit", "UntypedCore"]),
+        // Fixtures/: recorded kernel output and examples, read from the source tree.
+        .testTarget(name: "UntypedKitTests", dependencies: ["UntypedKit", "UntypedCore"], exclude: ["Fixtures"]),
         .testTarget(name: "UntypedVerifierTests", dependencies: ["UntypedVerifier", "Z3", "UntypedCore", "UntypedKit"]),
     ],
     swiftLanguageModes: [.v6]
