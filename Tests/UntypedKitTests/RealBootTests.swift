@@ -177,6 +177,24 @@ struct RealBootTests {
         #expect(list.window.name == boot.platform.window.name)
         #expect(list.untypeds == (try boot.recordedList().untypeds))
     }
+
+    /// The issue's Arm case on the platform's list: `plan` reads the JSON with an object
+    /// added, and the 2 MiB frame wanted at 0x60000000000 lands there (offset strategy).
+    @Test(.enabled(if: CLI.binary != nil, "the untyped executable is not built"))
+    func platformListFeedsPlan() throws {
+        let run = try CLI.run(["bootinfo", "--platform", "qemu-arm-virt-a57", "--json"])
+        #expect(run.status == 0)
+        let list = try UntypedList(json: JSONNode.parse(Data(run.stdout.utf8), source: "stdout"), arch: nil)
+        #expect(list.untypeds.contains(ut(0x80_0000_0000, 43, device: true)))
+        var spec = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        spec.removeLast()   // the closing brace
+        spec += #", "objects": [{"name": "dev", "type": "frame", "sizeBits": 21, "paddr": "0x60000000000"}]}"#
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("untyped-arm-plan.json")
+        try Data(spec.utf8).write(to: file)
+        let plan = try CLI.run(["plan", file.path])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("0x60000000000"))
+    }
 }
 
 @Suite("Kernel boot model")
