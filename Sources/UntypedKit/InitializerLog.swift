@@ -354,11 +354,15 @@ public struct LogDiagnosis {
                 + "reset its watermark and put the object at its base, pptr \(hex(first.pptr)) (paddr \(hex(first.paddr)))"
         }
         if freePptr == believedPptr {
-            return "the kernel aligns on kernel-virtual addresses: its free pointer pptr \(hex(freePptr)) (paddr \(hex(believed)), "
-                + "where the initializer put the object) is only \(alignment(freePptr))-aligned, so the kernel rounded it up to "
-                + "2^\(size) at pptr \(hex(first.pptr)), paddr \(hex(first.paddr)); the initializer took paddr \(hex(believed)) "
-                + "(\(alignment(believed))-aligned physically) as aligned, but PPTR_BASE_OFFSET \(hex(window.pptrBaseOffset)) "
-                + "is not a multiple of 2^\(size)"
+            let head = "the kernel aligns each new object on its kernel-virtual address: its free pointer pptr \(hex(freePptr)) "
+                + "(paddr \(hex(believed)), where the initializer believed the object goes) is only \(alignment(freePptr))-aligned, "
+                + "so the kernel rounded it up to 2^\(size) at pptr \(hex(first.pptr)), paddr \(hex(first.paddr))"
+            if believed & ((1 << size) &- 1) == 0 {
+                return head + "; paddr \(hex(believed)) itself is 2^\(size)-aligned, but PPTR_BASE_OFFSET "
+                    + "\(hex(window.pptrBaseOffset)) is not a multiple of 2^\(size), so physical alignment is not the kernel's"
+            }
+            return head + "; the initializer chose a 2^\(size) block where neither the paddr nor its offset into the untyped "
+                + "is 2^\(size)-aligned (paddr \(alignment(believed))-aligned)"
         }
         return "the kernel's free pointer was pptr \(hex(freePptr)) (paddr \(hex(freePaddr))), not the believed paddr "
             + "\(hex(believed)) (pptr \(hex(believedPptr))); aligned up to 2^\(size) in kernel-virtual space it gives pptr "
