@@ -60,7 +60,7 @@ struct BenchCommand: ParsableCommand {
             Int(DummyLowerBound<UInt64>(target: t, objectSizeBits: s, untypedSizeBits: n, perRetype: UInt64(m)).count(from: w))
         }
         let workloads = Bench.anchorWorkloads(quick: quick, repeats: repeats, seed: seed, bound: bound)
-        let systems = Bench.systems(repeats: repeats)
+        let systems = Bench.systems(repeats: repeats) + Bench.capdlSystems(repeats: repeats)
         let sizes = quick ? [100, 1000] : [1000, 10_000, 100_000]
         let throughput = Bench.throughput(sizes: sizes, repeats: repeats, seed: seed)
         let manifest = root + "/proofs/manifest.json"
@@ -106,7 +106,8 @@ struct BenchCommand: ParsableCommand {
         out.append("")
         out.append("variants: " + BenchVariant.allCases.map { "\($0.rawValue) = \($0.summary)" }.joined(separator: "; "))
         out.append("")
-        out.append("(e) realistic systems, whole-system planner (replayed on the kernel model)")
+        out.append("(e) realistic systems, whole-system planner (replayed on the kernel model); capdl-*: Microkit-shaped "
+                   + "capDL specs (plan --capdl), this project's planner beside rust-sel4's initializer and its earlier rules")
         var st = TextTable(header: ["CONFIG", "STRATEGY", "OBJECTS", "ANCHORS", "RETYPES", "DUMMY_RETYPES", "DELETES",
                                     "PEAK_SLOTS", "BYTES_WASTED", "ANCHORS_RIGHT", "MISMATCHES", "MS"],
                            rightAligned: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11])

@@ -30,10 +30,27 @@ struct PlanCommand: ParsableCommand {
             'untyped plan S.json --json > t.json && untyped replay t.json' checks it. \
             --slots N: dummies one retype may create (1-256); a placement holds at most 2×N dummy \
             caps at once (two alternating hold groups), fewer retypes for larger N.
+
+            capDL: --capdl SPEC.json --untypeds UNTYPEDS.json plans a capDL spec in the serde JSON \
+            form of rust-sel4's sel4-capdl-initializer-types Spec (microkit --capdl-json, \
+            parse-capDL --json) on an untyped list ('bootinfo --json'). Root objects made from \
+            untyped memory are planned (sizes per type and configuration; a SchedContext or Reply \
+            turns --mcs on); Frames and Untypeds with a paddr land exactly there; untyped_covers \
+            children are retyped from their parent. A bad spec (unknown variant, dangling object \
+            id, a paddr object outside every untyped, unaligned or overlapping) exits 2 naming \
+            the object. The output lists the paddr objects, then per untyped: objects, dummy \
+            retypes, bytes wasted. --strategy rust-sel4-initializer runs rust-sel4's capDL \
+            initializer invocation for invocation (rust-sel4-initializer-pr350 and \
+            rust-sel4-initializer-absolute: its earlier alignment rules); its trace's "expected" \
+            paddrs are what the initializer believes, and the plan exits 1 when the kernel model \
+            disagrees or the initializer runs out of untypeds. --emit-log FILE writes the TRACE log \
+            it would print ('untyped diagnose' reads it).
             """)
 
-    @Argument(help: ArgumentHelp("The system: untypeds and objects.", valueName: "SPEC.json"))
-    var spec: String
+    @Argument(help: ArgumentHelp("The system: untypeds and objects (or --capdl and --untypeds).", valueName: "SPEC.json"))
+    var spec: String?
+
+    @OptionGroup var capdl: CapDLPlanOptions
 
     @OptionGroup var archOptions: ArchOptions
     @OptionGroup var output: OutputOptions
@@ -41,8 +58,8 @@ struct PlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Dummies one retype may create, 1-256 (CSpace slots held: at most 2×N).", valueName: "N"))
     var slots = 1
 
-    @Option(help: ArgumentHelp("offset (default), or for comparison: absolute, rust-sel4, split.",
-                               valueName: "strategy", visibility: .hidden))
+    @Option(help: ArgumentHelp("offset (default); with --capdl also rust-sel4-initializer (the initializer's own algorithm); "
+                               + "for comparison: absolute, rust-sel4, split.", valueName: "strategy"))
     var strategy = "offset"
 
     static let strategies: [(String, Strategy)] = [("offset", .offset), ("absolute", .absolute),
@@ -50,13 +67,15 @@ struct PlanCommand: ParsableCommand {
 
     mutating func validate() throws {
         guard (1...256).contains(slots) else { throw ValidationError("--slots: \(slots) is outside 1...256") }
+        if try capdl.validate(spec: spec, strategy: strategy) { return }
         guard Self.strategies.contains(where: { $0.0 == strategy }) else {
             throw ValidationError("--strategy: unknown strategy '\(strategy)' (offset, absolute, rust-sel4, split)")
         }
     }
 
     func run() throws {
-        let spec = try PlanSpec(json: try JSONNode.load(file: spec), arch: try archOptions.window(), mcs: archOptions.mcs)
+        if capdl.capdl != nil { return try runCapDL() }
+        let spec = try PlanSpec(json: try JSONNode.load(file: spec!), arch: try archOptions.window(), mcs: archOptions.mcs)
         let chosen = Self.strategies.first { $0.0 == strategy }!.1
         let plan: Plan
         switch Self.plan(spec, options: PlannerOptions(strategy: chosen, maxDummiesPerRetype: slots)) {

@@ -27,6 +27,7 @@ struct Untyped: ParsableCommand {
             VerifyCommand.self,
             CounterexampleCommand.self,
             BenchCommand.self,
+            DiagnoseCommand.self,
         ]
     )
 }
