@@ -27,6 +27,15 @@ struct RecordedBoot: CustomStringConvertible {
     /// The same x86_64 kernel with an earlier, smaller root task (one page less of bss).
     static let smallerRootTask = RecordedBoot(platform: .x86_64, name: "qemu-x86_64-smaller-root-task",
                                               memoryMiB: 512, kernelBootEnd: 0x80_0000)
+    /// The main pc boots' kernels and root tasks with other `-m`: below and above 3.5 GiB
+    /// (where QEMU moves all but 3 GiB above 4 GiB), and ia32 with RAM beyond its window.
+    static let otherMemorySizes: [RecordedBoot] = [2048, 3000, 3584, 4096, 8192].map {
+        RecordedBoot(platform: .x86_64, name: "qemu-x86_64-m\($0)", memoryMiB: $0, kernelBootEnd: 0x80_0000)
+    } + [1024, 4096].map {
+        RecordedBoot(platform: .ia32, name: "qemu-ia32-m\($0)", memoryMiB: $0, kernelBootEnd: 0x10_e000)
+    }
+    /// Every recorded boot.
+    static let all = main + [smallerRootTask] + otherMemorySizes
 
     /// The serial log's lines, without carriage returns.
     func lines() throws -> [String] {
@@ -134,7 +143,7 @@ struct RealBootTests {
 
     /// The defaults are the recorded boot's inputs as its log shows them, and the model's RAM
     /// and reserved regions are the ones the kernel printed (`init_freemem`).
-    @Test(arguments: RecordedBoot.main + [RecordedBoot.smallerRootTask])
+    @Test(arguments: RecordedBoot.all)
     func inputsAreTheLogs(boot: RecordedBoot) throws {
         let p = try boot.parametersFromLog()
         if boot.name == boot.platform.rawValue { #expect(p == boot.platform.defaults) }
@@ -152,7 +161,7 @@ struct RealBootTests {
 
     /// Given the inputs the log shows, the model gives the log's list; this includes a boot
     /// whose root task differs from the defaults' (so its RAM untypeds differ too).
-    @Test(arguments: RecordedBoot.main + [RecordedBoot.smallerRootTask])
+    @Test(arguments: RecordedBoot.all)
     func logInputsGiveTheLogsList(boot: RecordedBoot) throws {
         let model = try boot.platform.bootInput(boot.parametersFromLog()).run().bootInfo
         #expect(model.untypeds == (try boot.untypedsFromLog()))
