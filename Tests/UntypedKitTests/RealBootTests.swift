@@ -69,8 +69,8 @@ struct RecordedBoot: CustomStringConvertible {
         }
     }
 
-    /// The value after `key=` in the first line starting with `prefix` (after `skip` such
-    /// lines), up to a space or `]`; hex with or without 0x.
+    /// The value after `key=` in the first line starting with `prefix` (and, with `anchor`,
+    /// coming after the first line starting with `anchor`), up to a space or `]`.
     func logValue(_ key: String, inLineStarting prefix: String, afterLine anchor: String? = nil) throws -> String {
         var all = try lines()[...]
         if let anchor {
@@ -163,8 +163,11 @@ struct RealBootTests {
     /// whose root task differs from the defaults' (so its RAM untypeds differ too).
     @Test(arguments: RecordedBoot.all)
     func logInputsGiveTheLogsList(boot: RecordedBoot) throws {
-        let model = try boot.platform.bootInput(boot.parametersFromLog()).run().bootInfo
-        #expect(model.untypeds == (try boot.untypedsFromLog()))
+        let result = try boot.platform.bootInput(boot.parametersFromLog()).run()
+        #expect(result.bootInfo.untypeds == (try boot.untypedsFromLog()))
+        // The root task printed bi->untyped.start: the caps the kernel made before the untypeds.
+        let firstCap = try boot.logValue("first_cap", inLineStarting: "@@bootinfo ")
+        #expect(result.firstUntypedSlot == UInt64(firstCap))
     }
 
     /// The smaller root task changes only the RAM untypeds (the measurement: the
