@@ -27,13 +27,18 @@ struct RecordedBoot: CustomStringConvertible {
     /// The same x86_64 kernel with an earlier, smaller root task (one page less of bss).
     static let smallerRootTask = RecordedBoot(platform: .x86_64, name: "qemu-x86_64-smaller-root-task",
                                               memoryMiB: 512, kernelBootEnd: 0x80_0000)
-    /// The main pc boots' kernels and root tasks with other `-m`: below and above 3.5 GiB
-    /// (where QEMU moves all but 3 GiB above 4 GiB), and ia32 with RAM beyond its window.
+    /// Other `-m`: the pc kernels and root tasks below and above 3.5 GiB (where QEMU moves
+    /// all but 3 GiB above 4 GiB), ia32 with RAM beyond its window; Arm and RISC-V kernels
+    /// configured for another `-m`, with the same root tasks.
     static let otherMemorySizes: [RecordedBoot] = [2048, 3000, 3584, 4096, 8192].map {
         RecordedBoot(platform: .x86_64, name: "qemu-x86_64-m\($0)", memoryMiB: $0, kernelBootEnd: 0x80_0000)
     } + [1024, 4096].map {
         RecordedBoot(platform: .ia32, name: "qemu-ia32-m\($0)", memoryMiB: $0, kernelBootEnd: 0x10_e000)
-    }
+    } + [
+        // Kernels configured with another QEMU_MEMORY (the DTB is dumped with that -m).
+        RecordedBoot(platform: .armVirtA57, name: "qemu-arm-virt-a57-m2048", memoryMiB: 2048, kernelBootEnd: 0x4001_0000),
+        RecordedBoot(platform: .riscvVirt, name: "qemu-riscv-virt-m1024", memoryMiB: 1024, kernelBootEnd: 0x8020_3000),
+    ]
     /// Every recorded boot.
     static let all = main + [smallerRootTask] + otherMemorySizes
 
