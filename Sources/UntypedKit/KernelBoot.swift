@@ -23,10 +23,15 @@ public struct KernelBootInput {
     public var rootServer: RootServerFootprint
     /// `MAX_NUM_FREEMEM_REG`.
     public var freeMemorySlots: Int
+    /// The root CNode's slots, and how many are used before the first untyped cap (the
+    /// initial caps, the extra bootinfo and root task frames, the paging structures): the
+    /// kernel fails to boot when the untyped caps do not fit (`provide_cap`).
+    public var rootCNode: (slots: UInt64, usedBeforeUntypeds: UInt64)?
 
     public init(window: KernelWindow, deviceTop: UInt64, available: [PhysicalRegion],
                 earlyReservations: [Reservation], reserved: [Reservation], bootReuse: PhysicalRegion,
-                rootServer: RootServerFootprint, freeMemorySlots: Int) {
+                rootServer: RootServerFootprint, freeMemorySlots: Int,
+                rootCNode: (slots: UInt64, usedBeforeUntypeds: UInt64)? = nil) {
         self.window = window
         self.deviceTop = deviceTop
         self.available = available
@@ -35,6 +40,7 @@ public struct KernelBootInput {
         self.bootReuse = bootReuse
         self.rootServer = rootServer
         self.freeMemorySlots = freeMemorySlots
+        self.rootCNode = rootCNode
     }
 }
 
@@ -108,6 +114,8 @@ public struct KernelBootResult {
     /// Every reserved region, merged as `reserve_region` keeps them: device untypeds cover
     /// the gaps between them.
     public var reservedRegions: [PhysicalRegion]
+    /// The root CNode slot of the first untyped cap (`bi->untyped.start`), when known.
+    public var firstUntypedSlot: UInt64?
 }
 
 extension KernelBootInput {
@@ -126,8 +134,12 @@ extension KernelBootInput {
 
         let boot = BootInfo.handOver(window: window, occupied: merged, deviceTop: deviceTop,
                                      normal: [bootReuse] + slots)
+        if let cnode = rootCNode, cnode.usedBeforeUntypeds + UInt64(boot.untypeds.count) > cnode.slots {
+            throw InputError("--root-cnode-bits: the root CNode's \(cnode.slots) slots cannot hold "
+                             + "\(cnode.usedBeforeUntypeds) caps and \(boot.untypeds.count) untypeds: the kernel would not boot")
+        }
         return KernelBootResult(bootInfo: boot, rootServer: rootServerRegion, freeMemory: slots.filter { !$0.isEmpty },
-                                reservedRegions: merged)
+                                reservedRegions: merged, firstUntypedSlot: rootCNode?.usedBeforeUntypeds)
     }
 
     /// `init_freemem` up to the root server: the available regions clipped to the kernel

@@ -256,8 +256,11 @@ extension QEMUPlatform {
         var extraBytes: UInt64
         switch self {
         case .x86_64, .ia32:
-            // ACPI RSDP, multiboot memory map, TSC frequency: always under one page.
-            extraBytes = 1
+            // init_sys_state: the ACPI RSDP (36 bytes), the multiboot memory map (a length
+            // and 50 entries of 24 bytes) and the TSC frequency (4 bytes), each behind a
+            // two-word header: under one page.
+            let header = UInt64(2 * window.wordBits / 8)
+            extraBytes = (header + 36) + (header + 4 + 50 * 24) + (header + 4)
         case .armVirtA57, .riscvVirt:
             // The exact size: the DTB's last page is shared with free memory.
             dtb.end = p.kernelEnd + p.dtbBytes
@@ -300,6 +303,15 @@ extension QEMUPlatform {
                                     + "src/arch/x86/kernel/boot.c")]
         }
         let bits = objectBits
+        // seL4_NumInitialCaps, then a cap per extra bootinfo frame, root task frame and
+        // paging structure (create_frames_of_region, create_it_address_space).
+        let extraFrames = usesElfloader ? (layout.dtb.isEmpty ? 0 : (16 + p.dtbBytes + 0xfff) >> 12)
+                                        : 1 << (layout.extraBootInfoBits - 12)
+        let pagingStructures = bits.paging.reduce(UInt64(0)) {
+            $0 + RootServerFootprint.pagingStructures(covering: layout.itVirtual, bits: $1)
+        }
+        let capsBeforeUntypeds = 16 + extraFrames + (layout.rootImage.end - layout.rootImage.start) >> 12
+            + pagingStructures
         let footprint = RootServerFootprint(cnodeSlotsBits: p.rootCNodeBits, slotBits: bits.slot,
                                             vspaceBits: bits.vspace, tcbBits: bits.tcb,
                                             extraBootInfoBits: layout.extraBootInfoBits, pagingLevelBits: bits.paging,
@@ -308,6 +320,7 @@ extension QEMUPlatform {
                                available: availableRAM(memoryMiB: p.memoryMiB), earlyReservations: kernelDevices,
                                reserved: reserved,
                                bootReuse: PhysicalRegion(start: kernelBase, end: p.kernelBootEnd),
-                               rootServer: footprint, freeMemorySlots: freeMemorySlots)
+                               rootServer: footprint, freeMemorySlots: freeMemorySlots,
+                               rootCNode: (1 << p.rootCNodeBits, capsBeforeUntypeds))
     }
 }

@@ -5,6 +5,8 @@
 // * JSONInput, JSONOutput, Formats: file access, output, errors, tables.
 // * UntypedList, MemoryMap, Trace: the three input formats.
 // * BootInfo: the kernel's boot-time untyped list, derived from a memory map.
+// * KernelBoot, QEMUPlatform: the kernel's own boot steps (reservations, root server,
+//   create_untypeds) and the four QEMU machines `bootinfo --platform` reproduces.
 // * Replay: a trace executed on the core's kernel model.
 //
 // The library returns values and typed errors (InputError); only the `untyped` executable

@@ -144,6 +144,8 @@ struct CLITests {
         (["bootinfo", "--platform", "qemu-ia32", "--root-image-vaddr", "0xdfff0000"],
          "error: --root-image-vaddr, --root-image-bytes: the root task's address space [0xdfff0000, "),
         (["bootinfo", "--platform", "qemu-x86_64", "--root-cnode-bits", "30"], "error: --root-cnode-bits: 30 is outside 7...26"),
+        (["bootinfo", "--platform", "qemu-x86_64", "--root-cnode-bits", "7"],
+         "error: --root-cnode-bits: the root CNode's 128 slots cannot hold 58 caps and 93 untypeds: the kernel would not boot"),
         (["bootinfo", "--platform", "qemu-x86_64", "--memory-mib", "64", "--root-image-bytes", "0x35c0000"],
          "error: no free memory region holds the root server's objects"),
         (["bootinfo", "--memory", "examples/x86_64-memory.json", "--arch", "custom:bits=16"],

@@ -27,6 +27,20 @@ struct RecordedBoot: CustomStringConvertible {
     /// The same x86_64 kernel with an earlier, smaller root task (one page less of bss).
     static let smallerRootTask = RecordedBoot(platform: .x86_64, name: "qemu-x86_64-smaller-root-task",
                                               memoryMiB: 512, kernelBootEnd: 0x80_0000)
+    /// Other `-m`: the pc kernels and root tasks below and above 3.5 GiB (where QEMU moves
+    /// all but 3 GiB above 4 GiB), ia32 with RAM beyond its window; Arm and RISC-V kernels
+    /// configured for another `-m`, with the same root tasks.
+    static let otherMemorySizes: [RecordedBoot] = [2048, 3000, 3584, 4096, 8192].map {
+        RecordedBoot(platform: .x86_64, name: "qemu-x86_64-m\($0)", memoryMiB: $0, kernelBootEnd: 0x80_0000)
+    } + [1024, 4096].map {
+        RecordedBoot(platform: .ia32, name: "qemu-ia32-m\($0)", memoryMiB: $0, kernelBootEnd: 0x10_e000)
+    } + [
+        // Kernels configured with another QEMU_MEMORY (the DTB is dumped with that -m).
+        RecordedBoot(platform: .armVirtA57, name: "qemu-arm-virt-a57-m2048", memoryMiB: 2048, kernelBootEnd: 0x4001_0000),
+        RecordedBoot(platform: .riscvVirt, name: "qemu-riscv-virt-m1024", memoryMiB: 1024, kernelBootEnd: 0x8020_3000),
+    ]
+    /// Every recorded boot.
+    static let all = main + [smallerRootTask] + otherMemorySizes
 
     /// The serial log's lines, without carriage returns.
     func lines() throws -> [String] {
@@ -60,8 +74,8 @@ struct RecordedBoot: CustomStringConvertible {
         }
     }
 
-    /// The value after `key=` in the first line starting with `prefix` (after `skip` such
-    /// lines), up to a space or `]`; hex with or without 0x.
+    /// The value after `key=` in the first line starting with `prefix` (and, with `anchor`,
+    /// coming after the first line starting with `anchor`), up to a space or `]`.
     func logValue(_ key: String, inLineStarting prefix: String, afterLine anchor: String? = nil) throws -> String {
         var all = try lines()[...]
         if let anchor {
@@ -134,7 +148,7 @@ struct RealBootTests {
 
     /// The defaults are the recorded boot's inputs as its log shows them, and the model's RAM
     /// and reserved regions are the ones the kernel printed (`init_freemem`).
-    @Test(arguments: RecordedBoot.main + [RecordedBoot.smallerRootTask])
+    @Test(arguments: RecordedBoot.all)
     func inputsAreTheLogs(boot: RecordedBoot) throws {
         let p = try boot.parametersFromLog()
         if boot.name == boot.platform.rawValue { #expect(p == boot.platform.defaults) }
@@ -152,10 +166,13 @@ struct RealBootTests {
 
     /// Given the inputs the log shows, the model gives the log's list; this includes a boot
     /// whose root task differs from the defaults' (so its RAM untypeds differ too).
-    @Test(arguments: RecordedBoot.main + [RecordedBoot.smallerRootTask])
+    @Test(arguments: RecordedBoot.all)
     func logInputsGiveTheLogsList(boot: RecordedBoot) throws {
-        let model = try boot.platform.bootInput(boot.parametersFromLog()).run().bootInfo
-        #expect(model.untypeds == (try boot.untypedsFromLog()))
+        let result = try boot.platform.bootInput(boot.parametersFromLog()).run()
+        #expect(result.bootInfo.untypeds == (try boot.untypedsFromLog()))
+        // The root task printed bi->untyped.start: the caps the kernel made before the untypeds.
+        let firstCap = try boot.logValue("first_cap", inLineStarting: "@@bootinfo ")
+        #expect(result.firstUntypedSlot == UInt64(firstCap))
     }
 
     /// The smaller root task changes only the RAM untypeds (the measurement: the
