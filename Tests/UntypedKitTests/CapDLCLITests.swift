@@ -60,7 +60,7 @@ struct CapDLCLITests {
             (["plan"], "error: missing SPEC.json"),
             (["diagnose", "/nonexistent.log", "--arch", "x86_64"], "error: cannot read /nonexistent.log: no such file"),
             (["diagnose", "examples/diagnose-reported-log.txt"], "error: --arch is required"),
-            (["diagnose", "README.md", "--arch", "x86_64"], "error: the log has no capDL initializer lines"),
+            (["diagnose", "Package.swift", "--arch", "x86_64"], "error: the log has no capDL initializer lines"),
         ]
         for (arguments, message) in cases {
             let run = try CLI.run(arguments)
