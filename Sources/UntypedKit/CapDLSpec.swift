@@ -1,3 +1,4 @@
+import Foundation
 import UntypedCore
 
 /// One object of a capDL spec, resolved for one kernel configuration.
@@ -80,12 +81,13 @@ public struct CapDLSpec: Sendable {
         let untypedList = try UntypedList(json: list, arch: arch)
         let window = untypedList.window
         let top = try json.map()
-        let objectNodes = try top.required("objects").array()
+        let objectNodes = try top.req("objects").array()
 
         // Which configuration: MCS when asked or when the spec has MCS-only objects.
         var wantsMCS = false
         for node in objectNodes {
-            if let object = try? node.map().optional("object"), let variant = try? CapDLSpec.variantName(object),
+            if let fields = node.value as? [String: Any], let object = fields["object"],
+               let variant = try? CapDLSpec.variantName(JSONNode(path: "", value: object)),
                variant == "SchedContext" || variant == "Reply" {
                 wantsMCS = true
             }
@@ -105,33 +107,34 @@ public struct CapDLSpec: Sendable {
         }
         let count = objectNodes.count
         let roots: Range<Int>
-        if let node = top.optional("root_objects") {
+        if let node = top.opt("root_objects") {
             roots = try CapDLSpec.range(node, count: count)
         } else {
             roots = 0..<count
         }
         var covers: [(parent: Int, children: Range<Int>)] = []
-        if let node = top.optional("untyped_covers") {
+        if let node = top.opt("untyped_covers") {
             for item in try node.array() {
                 let fields = try item.map()
-                let parent = try CapDLSpec.objectID(fields.required("parent"), count: count)
-                let children = try CapDLSpec.range(fields.required("children"), count: count)
+                let parent = try CapDLSpec.objectID(fields.req("parent"), count: count)
+                let children = try CapDLSpec.range(fields.req("children"), count: count)
                 covers.append((parent, children))
             }
         }
-        if let node = top.optional("irqs") {
+        if let node = top.opt("irqs") {
             for item in try node.array() {
                 let handler: JSONNode
-                if let pair = try? item.array() {
+                if item.value is [Any] {
+                    let pair = try item.array()
                     guard pair.count == 2 else { throw item.error("expected {\"irq\", \"handler\"} or [irq, handler]") }
                     handler = pair[1]
                 } else {
-                    handler = try item.map().required("handler")
+                    handler = try item.map().req("handler")
                 }
                 _ = try CapDLSpec.objectID(handler, count: count)
             }
         }
-        if let node = top.optional("asid_slots") {
+        if let node = top.opt("asid_slots") {
             for item in try node.array() { _ = try CapDLSpec.objectID(item, count: count) }
         }
         self.init(window: window, mcs: isMCS, mcsFromSpec: wantsMCS && !mcs, untypeds: untypedList.untypeds,
@@ -143,7 +146,7 @@ public struct CapDLSpec: Sendable {
 
     /// The variant of an externally tagged enum value: a bare string, or an object with one key.
     static func variantName(_ node: JSONNode) throws(InputError) -> String {
-        if let s = try? node.string() { return s }
+        if let s = node.value as? String { return s }
         let fields = try node.map()
         let keys = fields.entries.map(\.key)
         guard keys.count == 1 else {
@@ -164,8 +167,8 @@ public struct CapDLSpec: Sendable {
     /// `{"start": a, "end": b}` with a ≤ b ≤ count.
     static func range(_ node: JSONNode, count: Int) throws(InputError) -> Range<Int> {
         let fields = try node.map()
-        let start = try fields.required("start").unsigned()
-        let endNode = try fields.required("end")
+        let start = try fields.req("start").unsigned()
+        let endNode = try fields.req("end")
         let end = try endNode.unsigned()
         guard start <= end else { throw node.error("start \(start) is after end \(end)") }
         guard end <= UInt64(count) else {
@@ -178,11 +181,11 @@ public struct CapDLSpec: Sendable {
         let fields = try node.map()
         var name = "objects[\(id)]"
         var named = false
-        if let nameNode = fields.optional("name") {
+        if let nameNode = fields.opt("name") {
             name = try nameNode.string()
             named = true
         }
-        let objectNode = try fields.required("object")
+        let objectNode = try fields.req("object")
         var object = CapDLObject(id: id, name: name, named: named, variant: "", type: nil, userObjSize: 0, sizeBits: 0, paddr: nil)
         func fail(_ problem: String) -> InputError { InputError("\(object.label): \(problem)") }
 
@@ -194,7 +197,7 @@ public struct CapDLSpec: Sendable {
         }
         // The payload: null for unit variants, an object otherwise.
         var payload: JSONObject?
-        if let map = try? objectNode.map(), let inner = map.optional(variant) {
+        if let map = try? objectNode.map(), let inner = map.opt(variant) {
             guard !unitVariants.contains(variant) else {
                 throw fail("\(variant) is a unit variant: expected \"\(variant)\" or {\"\(variant)\": null}, found \(inner.shown)")
             }
@@ -204,19 +207,19 @@ public struct CapDLSpec: Sendable {
         }
 
         // Object ids in cap tables.
-        if let payload, let slots = payload.optional("slots") {
+        if let payload, let slots = payload.opt("slots") {
             try checkSlots(slots, count: count, object: object)
         }
 
         func field(_ key: String) throws(InputError) -> JSONNode {
-            do { return try payload!.required(key) } catch { throw fail(error.message) }
+            do { return try payload!.req(key) } catch { throw fail(error.message) }
         }
         func sizeBits(_ limit: UInt64) throws(InputError) -> UInt64 {
             let node = try field("size_bits")
             do { return try node.unsigned(in: 0...limit, "(a u8)") } catch { throw fail(error.message) }
         }
         func paddr() throws(InputError) -> UInt64? {
-            guard let node = payload!.optional("paddr") else { return nil }
+            guard let node = payload!.opt("paddr") else { return nil }
             do { return try node.address(limit: window.wordMask, "does not fit in a \(window.wordBits)-bit word") } catch {
                 throw fail(error.message)
             }
@@ -271,13 +274,13 @@ public struct CapDLSpec: Sendable {
     static func pageTable(_ payload: JSONObject, window: KernelWindow, mcs: Bool,
                           fail: (String) -> InputError) throws(InputError) -> ObjectType {
         func bool(_ key: String) throws(InputError) -> Bool {
-            guard let node = payload.optional(key) else { return false }
+            guard let node = payload.opt(key) else { return false }
             do { return try node.bool() } catch { throw fail(error.message) }
         }
         let isRoot = try bool("is_root")
         if try bool("x86_ept") { throw fail("PageTable: x86_ept page tables need VT-x, which \(window.name) does not model") }
         var level: UInt64?
-        if let node = payload.optional("level") {
+        if let node = payload.opt("level") {
             do { level = try node.unsigned(in: 0...255, "(a u8)") } catch { throw fail(error.message) }
         }
         let name: String
@@ -309,20 +312,21 @@ public struct CapDLSpec: Sendable {
         do throws(InputError) {
             for entry in try node.array() {
                 let slot: JSONNode, cap: JSONNode
-                if let pair = try? entry.array() {
+                if entry.value is [Any] {
+                    let pair = try entry.array()
                     guard pair.count == 2 else { throw entry.error("expected {\"slot\", \"cap\"} or [slot, cap]") }
                     (slot, cap) = (pair[0], pair[1])
                 } else {
                     let fields = try entry.map()
-                    (slot, cap) = (try fields.required("slot"), try fields.required("cap"))
+                    (slot, cap) = (try fields.req("slot"), try fields.req("cap"))
                 }
                 _ = try slot.unsigned()
                 let variant = try variantName(cap)
                 guard capVariants.contains(variant) else {
                     throw cap.error("unknown cap variant '\(variant)'")
                 }
-                guard let body = try cap.map().optional(variant) else { throw cap.error("\(variant) cap without fields") }
-                _ = try objectID(try body.map().required("object"), count: count)
+                guard let body = try cap.map().opt(variant) else { throw cap.error("\(variant) cap without fields") }
+                _ = try objectID(try body.map().req("object"), count: count)
             }
         } catch { throw fail(error) }
     }
@@ -429,5 +433,21 @@ public struct CapDLSpec: Sendable {
         if ut.isDevice, !(o.type?.deviceAllowed ?? false) {
             throw InputError("\(what): paddr \(at) is device memory (\(region)); only frames and untypeds can be made there")
         }
+    }
+}
+
+extension JSONObject {
+    /// `optional` without the casts that make a large document slow: a failed cast of a
+    /// container (`is NSNull` on a dictionary) bridges the whole container to Foundation.
+    func opt(_ key: String) -> JSONNode? {
+        guard let value = fields[key] else { return nil }
+        if !(value is [String: Any] || value is [Any] || value is String), value is NSNull { return nil }
+        return JSONNode(path: child(key), value: value)
+    }
+
+    /// `required`, the same way.
+    func req(_ key: String) throws(InputError) -> JSONNode {
+        guard let node = opt(key) else { throw InputError("\(path.isEmpty ? "top level" : path): missing field '\(key)'") }
+        return node
     }
 }

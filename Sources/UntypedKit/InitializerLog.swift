@@ -44,6 +44,18 @@ public struct InitializerLog {
     public var skippedLines = 0
     /// Deletes of slots the log never filled (skipped).
     public var unknownDeletes = 0
+    /// Retypes whose object size on this configuration differs from the `size_bits` of the
+    /// "Creating …" line before them (or whose type number it does not have).
+    public var sizeDisagreements = 0
+
+    /// Parses `text` for both the MCS and the non-MCS numbering of `window` and keeps the one
+    /// whose object sizes agree with the log's "Creating … size_bits=" lines (non-MCS on a tie).
+    public static func detectingMCS(text: String, window: KernelWindow) throws(InputError) -> InitializerLog {
+        let plain = try InitializerLog(text: text, window: window, mcs: false)
+        guard plain.sizeDisagreements > 0 else { return plain }
+        let mcs = try InitializerLog(text: text, window: window, mcs: true)
+        return mcs.sizeDisagreements < plain.sizeDisagreements ? mcs : plain
+    }
 
     /// Parses `text`. Fails (bad input) when a retype names an untyped the log never
     /// describes, or when the log has no initializer line at all.
@@ -60,7 +72,8 @@ public struct InitializerLog {
         var invocations: [Invocation] = []
         var expected: [String: UInt64] = [:]
         var retypes: [Retype] = []
-        var pending: (kind: String, paddr: UInt64?, name: String?)?
+        var pending: (kind: String, paddr: UInt64?, name: String?, sizeBits: UInt64?)?
+        var disagreements = 0
         var dummies = 0
         var recognised = 0, skipped = 0, unknownDeletes = 0
 
@@ -99,15 +112,15 @@ public struct InitializerLog {
                 let f = InitializerLog.fields(body)
                 guard let p = f["paddr"].flatMap(parseUnsigned) else { skipped += 1; continue }
                 recognised += 1
-                pending = ("dummy", p, nil)
+                pending = ("dummy", p, nil, f["size_bits"].flatMap(parseUnsigned))
             } else if let body = InitializerLog.after(line, "Creating device object: ") ?? InitializerLog.after(line, "Creating kernel object: ") {
                 let kind = line.contains("Creating device object: ") ? "device object" : "kernel object"
                 let f = InitializerLog.fields(body)
                 let name = InitializerLog.quoted(after: "name=", in: body)
                 if let p = f["paddr"].flatMap(parseUnsigned) {
-                    pending = (kind, p, name)
+                    pending = (kind, p, name, f["size_bits"].flatMap(parseUnsigned))
                 } else if name != nil, body.contains(" from ") {
-                    pending = ("cover child", nil, name)
+                    pending = ("cover child", nil, name, nil)
                 } else { skipped += 1; continue }
                 recognised += 1
             } else if let body = InitializerLog.after(line, "seL4_Untyped_Retype(") {
@@ -137,7 +150,12 @@ public struct InitializerLog {
                 }
                 let target = window.retypeTarget(number: typeNumber, mcs: mcs)
                 var isUntyped = false
-                if case .type(let t) = target { isUntyped = t.sizing == .untyped }
+                if case .type(let t) = target {
+                    isUntyped = t.sizing == .untyped
+                    if let believed = pending?.sizeBits, window.objectSizeBits(t, userObjSize: size) != believed { disagreements += 1 }
+                } else {
+                    disagreements += 1
+                }
                 let kind = pending?.kind ?? "object"
                 var dummyNumber: Int?
                 var names: [String] = []
@@ -187,6 +205,7 @@ public struct InitializerLog {
         self.recognisedLines = recognised
         self.skippedLines = skipped
         self.unknownDeletes = unknownDeletes
+        self.sizeDisagreements = disagreements
     }
 
     // MARK: - Line parsing

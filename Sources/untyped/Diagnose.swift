@@ -16,7 +16,8 @@ struct DiagnoseCommand: ParsableCommand {
             initializer believes comes from 'Creating dummy / device object / kernel object: \
             paddr=…' before each retype. Every seL4_Untyped_Retype and every seL4_CNode_Delete of a \
             slot the log filled is replayed on the kernel model (type numbers as --arch and --mcs \
-            number them), and the first retype whose object the kernel puts elsewhere is named: \
+            number them; without --mcs, MCS numbering is used when the sizes in the log fit it and not \
+            the other), and the first retype whose object the kernel puts elsewhere is named: \
             its line (1-based), the invocation, the believed and the actual paddr, and why, with \
             the kernel-virtual addresses. Then every misplaced object.
 
@@ -40,7 +41,16 @@ struct DiagnoseCommand: ParsableCommand {
             throw InputError("cannot read \(log): \(FileManager.default.fileExists(atPath: log) ? "not readable" : "no such file")")
         }
         let text = String(decoding: data, as: UTF8.self)
-        let parsed = try InitializerLog(text: text, window: try archOptions.window()!, mcs: archOptions.mcs)
+        let window = try archOptions.window()!
+        let parsed = archOptions.mcs ? try InitializerLog(text: text, window: window, mcs: true)
+            : try InitializerLog.detectingMCS(text: text, window: window)
+        if parsed.mcs && !archOptions.mcs {
+            Diagnostics.warning("the object sizes in the log fit an MCS kernel's type numbers: read as with --mcs")
+        }
+        if parsed.sizeDisagreements > 0 {
+            Diagnostics.warning("\(parsed.sizeDisagreements) retypes create objects of another size than the log's 'Creating … size_bits=' "
+                                + "line says: is --arch (or --mcs) right?")
+        }
         let diagnosis = try LogDiagnosis(log: parsed)
         print(output.json ? json(diagnosis).rendered() : report(diagnosis))
         if diagnosis.divergence != nil { throw ExitStatus.failed.exitCode }
