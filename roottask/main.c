@@ -7,6 +7,7 @@
  *   @@begin arch=A strategy=S seed=N anchors=N hold=N
  *   @@bootinfo untypeds=N first_cap=C empty=A..B cnode_bits=N
  *   @@ut I PADDR SIZEBITS ISDEVICE                  one per bootinfo untyped
+ *   @@type NAME NUMBER BITS                         the object types used (BITS 0: size argument)
  *   @@retype ut=I type=NAME num=N size=N count=N first=K err=E   every Untyped_Retype made
  *   @@delete name=cK err=E                          every CNode_Delete made
  *   @@obj cK anchor=J type=NAME expected=X actual=Y exact|misplaced|unchecked
@@ -292,7 +293,8 @@ static void campaign(int strategy) {
         rt_untyped_t *u = 0;
         bool found = false, no_slots = false;
         for (word_t attempt = 0; attempt < 16 && !found && !no_slots; attempt++) {
-            i = dev ? devs[(j / 2 + attempt * 7) % ndev] : rams[rng_below(nram)];
+            /* a device untyped in turn (four tries of a type on each), or a random RAM one */
+            i = dev ? devs[(j / 2 + (attempt / 4) * 7) % ndev] : rams[rng_below(nram)];
             if (!pick_type(j, attempt, &boot.ut[i], &t, &bits)) continue;
             n = (bits <= 12 && rng_below(4) == 0) ? 2 + rng_below(3) : 1;
             u = activate(i);
@@ -329,6 +331,8 @@ void rt_main(void *bootinfo) {
               boot.first_untyped_cap, boot.first_free_slot, boot.end_free_slot, boot.cnode_size_bits);
     for (word_t i = 0; i < boot.num_untypeds; i++)
         rt_printf("@@ut %u %x %u %u\n", i, boot.ut[i].paddr, boot.ut[i].size_bits, (word_t)boot.ut[i].is_device);
+    for (word_t k = 0; k < rt_num_types; k++)
+        rt_printf("@@type %s %u %u\n", rt_types[k].name, rt_types[k].number, rt_types[k].fixed_bits);
     reported_case(strategy);
     campaign(strategy);
     rt_printf("@@done anchors=%u placed=%u exact=%u misplaced=%u refused=%u kernel_errors=%u error_probes=%u unchecked=%u\n",

@@ -39,6 +39,9 @@ public struct KernelLog: Sendable {
     public var untypeds: [UntypedDescriptor]
     public var calls: [Call]
     public var objects: [Object]
+    /// The root task's object types: name, seL4_ObjectType number, size in bits (0: set by
+    /// the size argument), as its libsel4 defines them.
+    public var types: [(name: String, number: UInt64, bits: UInt64)]
     /// Index into `objects` of the reported case's object (anchor 0), if placed.
     public var reportedCase: Int?
     /// The root task's closing `@@done` fields, nil when the log ends early.
@@ -53,6 +56,7 @@ public struct KernelLog: Sendable {
         var calls: [Call] = []
         var objects: [Object] = []
         var done: [String: UInt64]?
+        var types: [(name: String, number: UInt64, bits: UInt64)] = []
         for (offset, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = offset + 1
             guard let start = raw.range(of: "@@") else { continue }
@@ -85,6 +89,9 @@ public struct KernelLog: Sendable {
                 guard try value(words[1], "index") == UInt64(untypeds.count) else { throw fail("untyped out of order") }
                 untypeds.append(UntypedDescriptor(paddr: try value(words[2], "paddr"), sizeBits: try value(words[3], "size bits"),
                                                   isDevice: try value(words[4], "isDevice") != 0))
+            case "type":
+                guard words.count == 4 else { throw fail("expected '@@type NAME NUMBER BITS'") }
+                types.append((words[1], try value(words[2], "type number"), try value(words[3], "size bits")))
             case "retype":
                 let untyped = try numberField("ut")
                 guard untyped < UInt64(untypeds.count) else { throw fail("untyped \(untyped) is not in the bootinfo list") }
@@ -115,6 +122,7 @@ public struct KernelLog: Sendable {
         self.untypeds = untypeds
         self.calls = calls
         self.objects = objects
+        self.types = types
         self.reportedCase = objects.firstIndex { $0.anchor == 0 }
         self.done = done
     }
@@ -137,6 +145,8 @@ public struct KernelLogCheck {
     /// Calls the kernel refused, and how many the model refuses with the same error.
     public var kernelErrors = 0, errorsAgreeing = 0
     public var errorDisagreements: [String] = []
+    /// Object types numbered or sized differently by the kernel's libsel4 and the model.
+    public var typeDisagreements: [String] = []
     /// Objects whose address the kernel reported (frames), and how many the model puts there.
     public var kernelAddresses = 0, modelAgreeing = 0
     public var addressDisagreements: [String] = []
@@ -148,7 +158,7 @@ public struct KernelLogCheck {
 
     /// Model and kernel agree on every address and every error.
     public var modelAgrees: Bool {
-        modelRefused == nil && errorDisagreements.isEmpty && addressDisagreements.isEmpty
+        modelRefused == nil && errorDisagreements.isEmpty && addressDisagreements.isEmpty && typeDisagreements.isEmpty
     }
     /// Every object is where the plan said (as far as the kernel tells, and the model for the rest).
     public var allExact: Bool { misplaced == 0 && modelMatchesPlan == unchecked }
@@ -172,6 +182,18 @@ extension KernelLog {
     public func check() throws(InputError) -> KernelLogCheck {
         var invocations: [Invocation] = []
         var result = KernelLogCheck(trace: Trace(window: window, mcs: false, untypeds: untypeds, invocations: []))
+        // The kernel's object sizes (from its libsel4) against the model's window.
+        for t in types {
+            guard case .type(let model) = window.retypeTarget(number: t.number, mcs: false),
+                  model.name == t.name || model.aliases.contains(t.name) else {
+                result.typeDisagreements.append("type \(t.number) is '\(t.name)' in the kernel, "
+                                                + "not in the model of \(window.name)")
+                continue
+            }
+            if case .fixed(let bits) = model.sizing, bits != t.bits {
+                result.typeDisagreements.append("\(t.name): 2^\(t.bits) bytes in the kernel, 2^\(bits) in the model of \(window.name)")
+            }
+        }
         var failing: [(position: Int, call: Call)] = []
         for call in calls {
             switch call.operation {
@@ -202,25 +224,25 @@ extension KernelLog {
         for object in objects { if let k = object.kernel { expected[object.name] = k } }
         let trace = Trace(window: window, mcs: false, untypeds: untypeds, invocations: invocations, expected: expected)
         result.trace = trace
-        let replay = try trace.replay()
+        var probes: [(position: Int, retype: RetypeInvocation)] = []
+        for (position, call) in failing {
+            guard case .retype(let untyped, _, let number, let size, let count, _) = call.operation else { continue }
+            let names = (0..<count).map { "refused\(call.line)_\($0)" }
+            probes.append((position, retypeInvocation(untyped, number, size, count, names: names)))
+        }
+        let (replay, modelErrors) = try trace.replay(probing: probes)
         result.modelRefused = replay.error
         var modelAt: [String: UInt64] = [:]
         for o in replay.objects { modelAt[o.name] = o.paddr }
 
         // Errors: the model must refuse the same call, with the same error, in the same state.
-        for (position, call) in failing {
-            guard case .retype(let untyped, _, let number, let size, let count, _) = call.operation else { continue }
+        for ((position, call), modelError) in zip(failing, modelErrors) {
             result.kernelErrors += 1
-            let names = (0..<count).map { "refused\(call.line)_\($0)" }
-            let probe = Trace(window: window, mcs: false, untypeds: untypeds,
-                              invocations: Array(invocations[..<position])
-                                  + [.retype(retypeInvocation(untyped, number, size, count, names: names))])
-            let outcome = try probe.replay()
             let kernelKind = seL4ErrorName(call.error)
-            if let error = outcome.error, error.invocation == position, error.kind == kernelKind {
+            if let error = modelError, error.invocation == position, error.kind == kernelKind {
                 result.errorsAgreeing += 1
             } else {
-                let model = outcome.error.map { "\($0.kind) at invocation \($0.invocation)" } ?? "success"
+                let model = modelError.map { "\($0.kind)" } ?? "success"
                 result.errorDisagreements.append("line \(call.line): kernel \(kernelKind), model \(model)")
             }
         }

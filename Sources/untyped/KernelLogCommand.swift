@@ -64,7 +64,7 @@ struct KernelLogCommand: ParsableCommand {
             ("kernelAddresses", .int(c.kernelAddresses)), ("modelAgreeing", .int(c.modelAgreeing)),
             ("kernelErrors", .int(c.kernelErrors)), ("errorsAgreeing", .int(c.errorsAgreeing)),
             ("modelRefused", c.modelRefused?.json ?? .null),
-            ("disagreements", .array((c.addressDisagreements + c.errorDisagreements).map(JSONValue.string))),
+            ("disagreements", .array((c.typeDisagreements + c.addressDisagreements + c.errorDisagreements).map(JSONValue.string))),
             ("reportedCase", reported), ("complete", .bool(log.done != nil)),
             ("modelAgrees", .bool(c.modelAgrees)), ("allExact", .bool(c.allExact)),
         ])
@@ -89,7 +89,7 @@ struct KernelLogCommand: ParsableCommand {
         if let refused = c.modelRefused {
             lines.append("model refused invocation \(refused.invocation) the kernel accepted: \(refused.kind): \(refused.detail)")
         }
-        for d in c.addressDisagreements + c.errorDisagreements { lines.append("disagreement: \(d)") }
+        for d in c.typeDisagreements + c.addressDisagreements + c.errorDisagreements { lines.append("disagreement: \(d)") }
         for o in c.misplacedObjects {
             lines.append("misplaced: \(o.name) (\(o.type), anchor \(o.anchor)) planned \(hex(o.planned)), kernel \(hex(o.kernel ?? 0))")
         }
