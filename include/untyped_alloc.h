@@ -207,6 +207,21 @@ untyped_word_t untyped_alloc_next_step(const untyped_word_t *state, untyped_word
                                        untyped_word_t *step);
 
 /*
+ * The same as untyped_alloc_next_step, but aligning the watermark on physical addresses
+ * instead of offsets from the untyped's base (the rule behind the reported bug). On kernels
+ * whose PPTR_BASE_OFFSET is not aligned to the object, the kernel then puts the object
+ * somewhere else than the returned PADDR (x86_64: a 2 MiB frame wanted at 0xe0000000000 in
+ * the device untyped 0x8000000000/46 lands at 0xe8000000000). Only for demonstrating this on
+ * a real kernel (roottask/, scripts/real-kernel); never for placing objects.
+ */
+untyped_word_t untyped_alloc_next_step_absolute(const untyped_word_t *state, untyped_word_t size_bits,
+                                                untyped_word_t count, bool device_allowed,
+                                                bool needs_phys_align, bool has_target,
+                                                untyped_word_t target,
+                                                untyped_word_t max_dummies_per_retype,
+                                                untyped_word_t *step);
+
+/*
  * Tells the allocator that the seL4 call(s) of `step` (as written by
  * untyped_alloc_next_step for this state) succeeded, and updates `state`. Do not confirm
  * a FAIL step.

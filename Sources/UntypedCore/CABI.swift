@@ -1,7 +1,7 @@
 // The C ABI of the allocator, for root tasks written in C (include/untyped_alloc.h).
 //
-// Three functions over plain words: initialise the state of one bootinfo untyped, ask for
-// the next step of a placement request, confirm that the step was performed. Words are the
+// Functions over plain words: initialise the state of one bootinfo untyped, ask for the
+// next step of a placement request, confirm that the step was performed. Words are the
 // platform word (`size_t` in the generated header, `untyped_word_t` = `uintptr_t` in the
 // hand-written one: the same type on every seL4 target, checked by embedded/build.sh).
 //
@@ -9,8 +9,9 @@
 // words with a fixed layout (the field indices below, `UNTYPED_ALLOC_STATE_*` and
 // `UNTYPED_ALLOC_STEP_*` in the header). The request is passed as scalars.
 //
-// Only the default strategy (`.offset`) is reachable from C. Everything here is inlined
-// into the three exported functions: no allocation, no runtime calls, no globals.
+// The default strategy (`.offset`) places objects; `untyped_alloc_next_step_absolute`
+// exists only to reproduce the reported bug on a real kernel. Everything here is inlined
+// into the exported functions: no allocation, no runtime calls, no globals.
 
 /// The word the core computes with in the C ABI: the platform word. The compilation
 /// condition `UNTYPED_CABI_WORD32` forces 32-bit words on a 64-bit host; embedded/build.sh
@@ -88,11 +89,34 @@ public func untypedAllocNextStep(_ state: UnsafePointer<UInt>,
                                  _ has_target: Bool, _ target: UInt,
                                  _ max_dummies_per_retype: UInt,
                                  _ step: UnsafeMutablePointer<UInt>) -> UInt {
+    nextStepWords(state, size_bits, count, device_allowed, needs_phys_align, has_target, target,
+                  max_dummies_per_retype, step, .offset)
+}
+
+/// `untyped_alloc_next_step_absolute`: the same request with the `.absolute` strategy (the
+/// watermark aligned on physical addresses: the reported bug). For showing on a real kernel
+/// what goes wrong; never for placing objects.
+@c(untyped_alloc_next_step_absolute)
+public func untypedAllocNextStepAbsolute(_ state: UnsafePointer<UInt>,
+                                         _ size_bits: UInt, _ count: UInt,
+                                         _ device_allowed: Bool, _ needs_phys_align: Bool,
+                                         _ has_target: Bool, _ target: UInt,
+                                         _ max_dummies_per_retype: UInt,
+                                         _ step: UnsafeMutablePointer<UInt>) -> UInt {
+    nextStepWords(state, size_bits, count, device_allowed, needs_phys_align, has_target, target,
+                  max_dummies_per_retype, step, .absolute)
+}
+
+@inline(__always)
+private func nextStepWords(_ state: UnsafePointer<UInt>, _ size_bits: UInt, _ count: UInt,
+                           _ device_allowed: Bool, _ needs_phys_align: Bool, _ has_target: Bool,
+                           _ target: UInt, _ max_dummies_per_retype: UInt,
+                           _ step: UnsafeMutablePointer<UInt>, _ strategy: Strategy) -> UInt {
     let request = PlacementRequest<CABIWord>(
         sizeBits: word(size_bits), count: word(count), deviceAllowed: device_allowed,
         needsPhysicalAlignment: needs_phys_align, hasTarget: has_target, target: word(target),
         maxDummiesPerRetype: word(max_dummies_per_retype))
-    let next = nextStep(loadState(state), request, strategy: .offset)
+    let next = nextStep(loadState(state), request, strategy: strategy)
     storeStep(next, step)
     return cWord(next.kind)
 }

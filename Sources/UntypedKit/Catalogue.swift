@@ -20,12 +20,18 @@ extension KernelWindow {
         KernelWindow(name: "riscv64", summary: "Sv39, PPTR_BASE 0xffffffc000000000",
                      wordBits: 64, pptrBaseOffset: 0xffff_ffc0_0000_0000, paddrBase: 0,
                      pptrTop: 0xffff_ffff_8000_0000, deviceTop: 1 << 39, maxUntypedBits: 38,
-                     capPtr: .signExtended(39), freeIndexBits: 39, cnodeSlotBits: 5, tcbBits: 10,
+                     capPtr: .signExtended(39), freeIndexBits: 39, cnodeSlotBits: 5,
+                     // seL4_TCBBits is 11 with the FPU (CONFIG_HAVE_FPU: the F/D extensions, on by
+                     // default) and 10 without; the real kernel on QEMU showed 11. A kernel built
+                     // without the FPU: custom:like=riscv64,tcb-bits=10.
+                     tcbBits: 11,
                      family: .riscv64, freeMemorySlots: 16),
         KernelWindow(name: "riscv32-qemu-virt", summary: "Sv32, physBase 0x80200000: pptr == paddr",
                      wordBits: 32, pptrBaseOffset: 0, paddrBase: 0x8000_0000, pptrTop: 0xff80_0000,
                      deviceTop: 1 << 32, maxUntypedBits: 29, capPtr: .dropLow4, freeIndexBits: 26,
-                     cnodeSlotBits: 4, tcbBits: 9, family: .riscv32, freeMemorySlots: 16),
+                     cnodeSlotBits: 4,
+                     // 10 with the FPU (the default), 9 without (custom: tcb-bits=9)
+                     tcbBits: 10, family: .riscv32, freeMemorySlots: 16),
         aarch32(name: "aarch32-imx6", platform: "i.MX6 Sabre", physBase: 0x1000_0000, userTop: 0xe000_0000),
         aarch32(name: "aarch32-zynq7000", platform: "Zynq-7000", physBase: 0, userTop: 0xe000_0000),
         aarch32(name: "aarch32-qemu-virt", platform: "QEMU virt", physBase: 0x4000_0000, userTop: 0xa000_0000),

@@ -92,6 +92,32 @@ extension Trace {
             var machine = ReplayMachine<UInt32>(trace: self)
             result = machine.run()
         }
+        result = withExpectations(result)
+        return result
+    }
+
+    /// Replays the trace and, before the invocation at each probe's `position` (or at the end
+    /// for `invocations.count`), tries the probe's retype on the model's state at that point
+    /// without keeping its effect. Returns the replay and, per probe, the error the model
+    /// gives (nil: the model accepts it). For calls a kernel refused: a refused call changes
+    /// nothing, so the model must refuse it in the same state.
+    public func replay(probing probes: [(position: Int, retype: RetypeInvocation)]) throws(InputError)
+        -> (ReplayResult, [KernelError?]) {
+        try validate()
+        var errors: [KernelError?]
+        var result: ReplayResult
+        if window.wordBits == 64 {
+            var machine = ReplayMachine<UInt64>(trace: self)
+            (result, errors) = machine.run(probes: probes)
+        } else {
+            var machine = ReplayMachine<UInt32>(trace: self)
+            (result, errors) = machine.run(probes: probes)
+        }
+        return (withExpectations(result), errors)
+    }
+
+    func withExpectations(_ replayed: ReplayResult) -> ReplayResult {
+        var result = replayed
         if !expected.isEmpty {
             result.mismatches = result.objects.compactMap { object in
                 guard let paddr = expected[object.name], paddr != object.paddr else { return nil }
@@ -130,8 +156,22 @@ struct ReplayMachine<W: MachineWord> {
         }
     }
 
-    mutating func run() -> ReplayResult {
+    mutating func run() -> ReplayResult { run(probes: []).0 }
+
+    mutating func run(probes: [(position: Int, retype: RetypeInvocation)]) -> (ReplayResult, [KernelError?]) {
+        var outcomes = [KernelError?](repeating: nil, count: probes.count)
+        let order = probes.indices.sorted { probes[$0].position < probes[$1].position }
+        var next = 0
+        func probe(upTo position: Int, _ machine: Self) {
+            while next < order.count && probes[order[next]].position <= position {
+                var scratch = machine
+                let p = probes[order[next]]
+                outcomes[order[next]] = scratch.retype(p.retype, invocation: p.position)
+                next += 1
+            }
+        }
         for (i, invocation) in trace.invocations.enumerated() {
+            probe(upTo: i, self)
             switch invocation {
             case .retype(let r): result.error = retype(r, invocation: i)
             case .delete(let ref): delete(live[ref]!)
@@ -139,7 +179,8 @@ struct ReplayMachine<W: MachineWord> {
             }
             if result.error != nil { break }
         }
-        return result
+        if result.error == nil { probe(upTo: trace.invocations.count, self) }
+        return (result, outcomes)
     }
 
     @discardableResult

@@ -22,6 +22,7 @@ struct Untyped: ParsableCommand {
             ArchsCommand.self,
             BootinfoCommand.self,
             ReplayCommand.self,
+            KernelLogCommand.self,
             PlanCommand.self,
             CampaignCommand.self,
             VerifyCommand.self,

@@ -42,6 +42,8 @@ private struct CRootTask {
     var deletes = 0
     var liveChildren: UInt64 = 0
     var held: [UInt64] = [0, 0]
+    /// Where the kernel model put the first object of the last retype.
+    var landed: UInt = 0
 
     init(paddr: UInt, sizeBits: UInt8, isDevice: Bool, pptrOffset: UInt64, config: KernelConfig<UInt64>) {
         self.paddr = paddr
@@ -57,13 +59,16 @@ private struct CRootTask {
 
     /// Runs one request to its end; returns the final step (object or failure).
     mutating func place(sizeBits: UInt, count: UInt = 1, deviceAllowed: Bool = true, physAlign: Bool = true,
-                        target: UInt?, perRetype: UInt = 1) -> [UInt] {
+                        target: UInt?, perRetype: UInt = 1, absolute: Bool = false) -> [UInt] {
         var step = [UInt](repeating: 0, count: constant("UNTYPED_ALLOC_STEP_WORDS"))
         for _ in 0..<1000 {
             let kind = state.withUnsafeBufferPointer { s in
                 step.withUnsafeMutableBufferPointer { p in
-                    untypedAllocNextStep(s.baseAddress!, sizeBits, count, deviceAllowed, physAlign,
-                                         target != nil, target ?? 0, perRetype, p.baseAddress!)
+                    absolute
+                        ? untypedAllocNextStepAbsolute(s.baseAddress!, sizeBits, count, deviceAllowed, physAlign,
+                                                       target != nil, target ?? 0, perRetype, p.baseAddress!)
+                        : untypedAllocNextStep(s.baseAddress!, sizeBits, count, deviceAllowed, physAlign,
+                                               target != nil, target ?? 0, perRetype, p.baseAddress!)
                 }
             }
             #expect(kind == step[constant("UNTYPED_ALLOC_STEP_KIND")])
@@ -83,8 +88,9 @@ private struct CRootTask {
                 let out = kernelRetype(kernel, .untypeds(sizeBits: UInt64(step[constant("UNTYPED_ALLOC_STEP_SIZE_BITS")]),
                                                          count: n), config)
                 #expect(out.error == 0)
-                let landed = UInt(out.firstObject &- kernel.pptr) &+ paddr
-                #expect(landed == step[constant("UNTYPED_ALLOC_STEP_PADDR")])
+                landed = UInt(out.firstObject &- kernel.pptr) &+ paddr
+                // (the absolute strategy is wrong by design: it is checked by its test)
+                if !absolute { #expect(landed == step[constant("UNTYPED_ALLOC_STEP_PADDR")]) }
                 kernel = out.untyped
                 liveChildren += n
                 if Int(kind) == constant("UNTYPED_ALLOC_RETYPE_DUMMIES") {
@@ -113,6 +119,16 @@ private let x86_64Offset: UInt64 = 0xffff_ff80_0000_0000
     #expect(step[constant("UNTYPED_ALLOC_STEP_PADDR")] == 0xe00_0000_0000)
     #expect(task.dummyRetypes == 4)
     #expect(task.deletes == 2)
+}
+
+/// `untyped_alloc_next_step_absolute` reproduces the reported bug: it believes the frame is
+/// at the target, the kernel puts it 2^39 bytes higher.
+@Test func cAbsoluteStrategyMisplacesTheReportedCase() {
+    var task = CRootTask(paddr: 0x80_0000_0000, sizeBits: 46, isDevice: true, pptrOffset: x86_64Offset, config: x86_64)
+    let step = task.place(sizeBits: 21, target: 0xe00_0000_0000, absolute: true)
+    #expect(step[constant("UNTYPED_ALLOC_STEP_KIND")] == UInt(constant("UNTYPED_ALLOC_RETYPE_OBJECT")))
+    #expect(step[constant("UNTYPED_ALLOC_STEP_PADDR")] == 0xe00_0000_0000)
+    #expect(task.landed == 0xe80_0000_0000)
 }
 
 @Test func cReportedCaseOneRetypeOf27() {
