@@ -44,9 +44,41 @@ func brokenStrategiesAreRefuted(strategy: Strategy, obligation: Obligation) thro
 }
 
 @Test func counterexampleForTheAbsoluteRuleIsATraceOfTheBug() throws {
-    let cex = try Verifier().counterexample(.placement, window: x86Window, strategy: .absolute)
-    #expect(cex?.reproduced == true)
-    #expect(cex?.traceJSON?.contains("\"expected\"") == true)
+    guard case .found(let cex) = try Verifier().counterexample(.placement, window: x86Window, strategy: .absolute) else {
+        Issue.record("expected a counterexample")
+        return
+    }
+    #expect(cex.reproduced)
+    #expect(cex.traceJSON?.contains("\"expected\"") == true)
+}
+
+/// A search the solver gives up on is no verdict, never "holds".
+@Test func counterexampleSearchTimeoutIsUnknown() throws {
+    let result = try Verifier(timeoutMilliseconds: 1).counterexample(.optimality, window: .any(wordBits: 64), strategy: .offset)
+    guard case .unknown = result else {
+        Issue.record("expected unknown, got \(result)")
+        return
+    }
+}
+
+/// An obligation with contradictory assumptions is not reported as holding.
+@Test func counterexampleSearchOnVacuousAssumptionsIsUnknown() throws {
+    var broken = x86Window
+    broken.maxUntypedBits = 3
+    let result = try Verifier().counterexample(.noReset, window: broken, strategy: .offset)
+    guard case .unknown(let why) = result else {
+        Issue.record("expected unknown, got \(result)")
+        return
+    }
+    #expect(why.contains("vacuous"))
+}
+
+@Test func counterexampleSearchHoldsForTheDefaultStrategy() throws {
+    let result = try Verifier().counterexample(.noReset, window: x86Window, strategy: .offset)
+    guard case .holds = result else {
+        Issue.record("expected holds, got \(result)")
+        return
+    }
 }
 
 /// The same obligations hold for the default strategy.
