@@ -92,7 +92,7 @@ public func untypedAllocNextStep(_ state: UnsafePointer<UInt>,
         sizeBits: word(size_bits), count: word(count), deviceAllowed: device_allowed,
         needsPhysicalAlignment: needs_phys_align, hasTarget: has_target, target: word(target),
         maxDummiesPerRetype: word(max_dummies_per_retype))
-    let next = nextStep(loadState(state), request, strategy: .offset)
+    let next = nextStep(loadState(state), request, strategy: Strategy.offset)
     storeStep(next, step)
     return cWord(next.kind)
 }

@@ -8,7 +8,7 @@ extension Verifier {
     /// replayed through the concrete core. `.holds` only when the solver proved that no input
     /// breaks the obligation and its assumptions are satisfiable; every other case without a
     /// counterexample (timeout, unknown, vacuous assumptions) is `.unknown`.
-    public func counterexample(_ obligation: Obligation, window: ProofWindow, strategy: Strategy) throws(VerifierError) -> CounterexampleSearchResult {
+    public func counterexample(_ obligation: Obligation, window: ProofWindow, strategy: StrategyUnderTest) throws(VerifierError) -> CounterexampleSearchResult {
         let q = try query(obligation, window: window, strategy: strategy)
         let context = Context(timeoutMilliseconds: timeoutMilliseconds)
         let solver = Solver(context: context)
@@ -80,7 +80,7 @@ public enum CounterexampleSearchResult: Sendable {
 /// address the strategy promised (`expected`). `untyped replay` then shows where it really lands.
 struct CounterexampleTrace<C: MachineWord> {
     let window: ProofWindow
-    let strategy: Strategy
+    let strategy: StrategyUnderTest
     let values: [String: UInt64]
 
     func v(_ name: String) -> C { C(truncatingIfNeeded: values[name] ?? 0) }

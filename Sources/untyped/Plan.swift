@@ -45,7 +45,7 @@ struct PlanCommand: ParsableCommand {
                                valueName: "strategy", visibility: .hidden))
     var strategy = "offset"
 
-    static let strategies: [(String, Strategy)] = [("offset", .offset), ("absolute", .absolute),
+    static let strategies: [(String, PlannerStrategy)] = [("offset", .offset), ("absolute", .absolute),
                                                    ("rust-sel4", .rustSel4), ("split", .split)]
 
     mutating func validate() throws {

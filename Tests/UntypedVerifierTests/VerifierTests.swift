@@ -7,19 +7,19 @@ let x86Window = ProofWindow(name: "x86_64", wordBits: 64, pptrBaseOffset: 0xffff
 let imx6Window = ProofWindow(name: "aarch32-imx6", wordBits: 32, pptrBaseOffset: 0xd000_0000, maxUntypedBits: 29,
                              cnodeSlotBits: 4, capPtrKind: 2, capPtrBits: 0, deviceTop: 1 << 32)
 
-func verdict(_ o: Obligation, _ w: ProofWindow, _ s: Strategy) throws -> ProofResult {
+func verdict(_ o: Obligation, _ w: ProofWindow, _ s: StrategyUnderTest) throws -> ProofResult {
     try Verifier(timeoutMilliseconds: 300_000).verify(o, window: w, strategy: s).result
 }
 
 /// Every deliberately broken strategy (and the reported absolute-paddr rule on x86_64) is
 /// refuted, with a counterexample that reproduces on the concrete core.
 @Test(arguments: [
-    (Strategy.absolute, Obligation.placement),
+    (StrategyUnderTest.absolute, Obligation.placement),
     (.mutantAlignOffByOne, .placement),
     (.mutantFloorLog2, .placement),
     (.mutantSingleHold, .noReset),
 ])
-func brokenStrategiesAreRefuted(strategy: Strategy, obligation: Obligation) throws {
+func brokenStrategiesAreRefuted(strategy: StrategyUnderTest, obligation: Obligation) throws {
     let result = try verdict(obligation, x86Window, strategy)
     guard case .refuted(let cex) = result else {
         Issue.record("\(strategy.cliName) \(obligation.rawValue): expected refuted, got \(result.name)")
@@ -112,12 +112,11 @@ let any32 = ProofWindow.any(wordBits: 32)
 /// that skips 16-byte blocks gets stuck (progress), and rust-sel4's one-block rule, correct
 /// but not furthest-reaching, falls behind another plan (optimality).
 @Test(arguments: [
-    (Strategy.mutantSkipSmallestBlock, Obligation.progress),
+    (StrategyUnderTest.mutantSkipSmallestBlock, Obligation.progress),
     (.rustSel4, .optimality),
-    (.split, .optimality),
     (.mutantSingleHold, .watermark),
 ])
-func searchObligationsCatchBrokenSearches(strategy: Strategy, obligation: Obligation) throws {
+func searchObligationsCatchBrokenSearches(strategy: StrategyUnderTest, obligation: Obligation) throws {
     let result = try verdict(obligation, any32, strategy)
     guard case .refuted(let cex) = result else {
         Issue.record("\(strategy.cliName) \(obligation.rawValue): expected refuted, got \(result)")
