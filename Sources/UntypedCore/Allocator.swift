@@ -5,45 +5,35 @@
 // with `apply`. It repeats until the step is `.retypeObject` (then the object is where the
 // request said) or `.fail` (then nothing was placed anywhere).
 
-/// Rounds `offset` (from the untyped's base) up to 2^bits the way `strategy` believes the
-/// kernel does. Only `.offset` (and the rules that share its arithmetic) matches the kernel on
-/// every window: the untyped's pptr is aligned to its size, so for bits <= its size, aligning
-/// pptr + offset equals aligning the offset.
+/// The next action for `request` in the untyped `state`.
 @inline(__always)
-func believedAlignUp<W: Word>(_ offset: W, _ bits: W, base paddr: W, _ strategy: Strategy) -> W {
-    switch strategy {
-    case .absolute:
-        return (paddr &+ offset).alignedUp(bits) &- paddr
-    case .mutantAlignOffByOne:
-        return offset.alignedUp(bits &- 1)
-    case .offset, .rustSel4, .split, .mutantFloorLog2, .mutantSingleHold, .mutantNoPhysicalCheck, .mutantSkipSmallestBlock:
-        return offset.alignedUp(bits)
+public func nextStep<W: Word, R: PlacementRule>(_ state: UntypedState<W>, _ request: PlacementRequest<W>,
+                                                strategy: R) -> Step<W> {
+    nextStep(state, request, strategy: strategy) { w, t in
+        strategy.searchDummies(watermark: w, target: t, state: state, perRetype: request.maxDummiesPerRetype)
     }
 }
 
-/// The next action for `request` in the untyped `state`.
+/// The next action for `request` with the default strategy (`.offset`).
 @inline(__always)
-public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequest<W>,
-                              strategy: Strategy = .offset) -> Step<W> {
-    nextStep(state, request, strategy: strategy) { w, t in
-        searchDummies(watermark: w, target: t, state: state, perRetype: request.maxDummiesPerRetype, strategy: strategy)
-    }
+public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequest<W>) -> Step<W> {
+    nextStep(state, request, strategy: Strategy.offset)
 }
 
 /// The next action for `request`, with the dummy search supplied by the caller.
 ///
 /// `search(watermark, target)` proposes the next dummy retype (offsets from the untyped's
-/// base). Root tasks use `searchDummies` (the overload above); the verifier passes an
+/// base). Root tasks use the strategy's `searchDummies` (the overload above); the verifier passes an
 /// arbitrary, unconstrained proposal to prove that the safety obligations hold whatever
 /// the search returns, because the step checks the proposal before it uses it.
 @inline(__always)
-public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequest<W>,
-                              strategy: Strategy,
-                              search: (_ watermark: W, _ target: W) -> DummySearch<W>) -> Step<W> {
+public func nextStep<W: Word, R: PlacementRule>(_ state: UntypedState<W>, _ request: PlacementRequest<W>,
+                                                strategy: R,
+                                                search: (_ watermark: W, _ target: W) -> DummySearch<W>) -> Step<W> {
     let s = state, r = request
     let w = s.effectiveWatermark
     let untypedBytes = W.bit(s.sizeBits)
-    let natural = believedAlignUp(w, r.sizeBits, base: s.paddr, strategy)
+    let natural = strategy.believedAlignUp(w, r.sizeBits, base: s.paddr)
     let offsetTarget = r.target &- s.paddr
     let t = W.select(r.hasTarget, offsetTarget, natural)
     let needed = r.count.shiftedLeft(by: r.sizeBits)
@@ -56,7 +46,7 @@ public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequ
     let deviceType = s.isDevice.and(r.deviceAllowed.negated)
     let outside = r.hasTarget.and(offsetTarget.uge(untypedBytes))
     let unaligned = r.hasTarget.and(r.needsPhysicalAlignment).and(r.target.isAligned(r.sizeBits).negated)
-    let checksPhysical: W.Cond = .constant(strategy != .mutantNoPhysicalCheck)
+    let checksPhysical: W.Cond = .constant(strategy.checksPhysicalAlignment)
     let kernelMisaligned = r.hasTarget.and(t.isAligned(r.sizeBits).negated)
         .or(checksPhysical.and(r.hasTarget.negated).and(r.needsPhysicalAlignment).and((s.paddr &+ t).isAligned(r.sizeBits).negated))
     let below = r.hasTarget.and(w.ugt(t))
@@ -84,12 +74,13 @@ public func nextStep<W: Word>(_ state: UntypedState<W>, _ request: PlacementRequ
 
     // Hold discipline: dummies alternate between two hold groups; a group is emptied before
     // it is reused, while the other group (created later) keeps the untyped from resetting.
-    let group: W = strategy == .mutantSingleHold ? 0 : s.nextHold
+    let group: W = strategy.holdGroup(s)
     let mustDelete = s.held(group).ne(0)
 
     // Postcondition of a dummy retype, checked rather than trusted: 1...budget dummies of a
     // size in [16 bytes, untyped), their total size not overflowing the word, starting at or
-    // above the watermark, ending at or before the target without wrapping. (It cannot fail for `.offset`; the verifier proves that.)
+    // above the watermark, ending at or before the target without wrapping. (It cannot
+    // fail for `.offset`; the verifier proves that.)
     let dummyBytes = dummy.count.shiftedLeft(by: dummy.sizeBits)
     let dummyEnd = dummy.offset &+ dummyBytes
     let dummyOK = dummy.count.uge(1).and(dummy.count.ule(r.maxDummiesPerRetype))
@@ -140,61 +131,35 @@ public struct DummySearch<W: Word> {
 /// Where `strategy` believes dummies of 2^bits bytes land when the watermark is `w`.
 /// The rules that pad to the exact offset believe the first dummy lands at the watermark.
 @inline(__always)
-public func believedDummyOffset<W: Word>(_ w: W, _ bits: W, base paddr: W, _ strategy: Strategy) -> W {
-    strategy.padsExactly ? w : believedAlignUp(w, bits, base: paddr, strategy)
+public func believedDummyOffset<W: Word, R: PlacementRule>(_ w: W, _ bits: W, base paddr: W, _ strategy: R) -> W {
+    strategy.padsExactly ? w : strategy.believedAlignUp(w, bits, base: paddr)
 }
 
-extension Strategy {
-    /// The rule pads to the exact offset and never relies on the kernel's own align-up.
-    @inline(__always) public var padsExactly: Bool {
-        self == .absolute || self == .rustSel4 || self == .split || self == .mutantFloorLog2
-    }
-    /// The search is the furthest-reach fold of `furthestReach(_:size:...)` over k = 4...W-1.
-    @inline(__always) public var searchesFurthestReach: Bool { !padsExactly }
-}
-
-/// The dummies to retype next, from watermark `w` towards target offset `t` (w < t).
+/// The furthest-reach search, from watermark `w` towards target offset `t` (w < t): for every
+/// block size k, place as many blocks (up to the per-retype budget) as end at or before the
+/// target; keep the k that reaches furthest, the larger k on a tie (fewer slots). With one
+/// dummy per retype this is optimal. It is the fold of the rule's `searchRound` over k = 4...W-1.
 @inline(__always)
-public func searchDummies<W: Word>(watermark w: W, target t: W, state s: UntypedState<W>,
-                                   perRetype: W, strategy: Strategy) -> DummySearch<W> {
-    switch strategy {
-    case .rustSel4, .split:
-        // One dummy, already aligned at the watermark: min(ctz(w), floor(log2(t - w))).
-        let k = W.min(w.trailingZeros, (t &- w).floorLog2)
-        return DummySearch(sizeBits: k, count: 1, reach: w &+ W.bit(k))
-    case .absolute:
-        // The same rule on the absolute physical address: the largest block aligned at
-        // paddr + w. It believes the block lands at w; the kernel aligns the pptr instead.
-        let k = W.min((s.paddr &+ w).trailingZeros, (t &- w).floorLog2)
-        return DummySearch(sizeBits: k, count: 1, reach: w &+ W.bit(k))
-    case .mutantFloorLog2:
-        // Broken: ignores the watermark's alignment yet believes the dummy lands at w.
-        let k = (t &- w).floorLog2
-        return DummySearch(sizeBits: k, count: 1, reach: w &+ W.bit(k))
-    case .offset, .mutantAlignOffByOne, .mutantSingleHold, .mutantNoPhysicalCheck, .mutantSkipSmallestBlock:
-        // Furthest reach: for every block size k, place as many blocks (up to the per-retype
-        // budget) as end at or before the target; keep the k that reaches furthest, the
-        // larger k on a tie (fewer slots). With one dummy per retype this is optimal.
-        var best = DummySearch<W>.none
-        var k: W = KernelConstants.minUntypedBits()
-        for _ in 4..<W.bitWidth {
-            best = furthestReach(best, size: k, watermark: w, target: t, untypedSizeBits: s.sizeBits,
-                                 perRetype: perRetype, base: s.paddr, strategy: strategy)
-            k = k &+ 1
-        }
-        return best
+public func furthestReachSearch<W: Word, R: PlacementRule>(watermark w: W, target t: W, state s: UntypedState<W>,
+                                                           perRetype: W, rule: R) -> DummySearch<W> {
+    var best = DummySearch<W>.none
+    var k: W = KernelConstants.minUntypedBits()
+    for _ in 4..<W.bitWidth {
+        best = rule.searchRound(best, size: k, watermark: w, target: t, untypedSizeBits: s.sizeBits,
+                                perRetype: perRetype, base: s.paddr)
+        k = k &+ 1
     }
+    return best
 }
 
 /// One round of the furthest-reach search: blocks of 2^k bytes from the watermark `w`
 /// towards the target offset `t`; keeps `best` unless they reach at least as far.
 @inline(__always)
-public func furthestReach<W: Word>(_ best: DummySearch<W>, size k: W, watermark w: W, target t: W,
-                                   untypedSizeBits: W, perRetype: W, base paddr: W,
-                                   strategy: Strategy) -> DummySearch<W> {
-    let start = believedAlignUp(w, k, base: paddr, strategy)
-    let skipped: W.Cond = strategy == .mutantSkipSmallestBlock ? k.eq(KernelConstants.minUntypedBits()) : .no
-    let fits = start.ule(t).and(k.ult(untypedSizeBits)).and(skipped.negated)
+public func furthestReach<W: Word, R: PlacementRule>(_ best: DummySearch<W>, size k: W, watermark w: W, target t: W,
+                                                     untypedSizeBits: W, perRetype: W, base paddr: W,
+                                                     rule: R) -> DummySearch<W> {
+    let start = rule.believedAlignUp(w, k, base: paddr)
+    let fits = start.ule(t).and(k.ult(untypedSizeBits))
     let n = W.min((t &- start).shiftedRight(by: k), perRetype)
     let reach = start &+ n.shiftedLeft(by: k)
     let better = fits.and(n.ne(0)).and(reach.uge(best.reach))

@@ -44,7 +44,6 @@ public enum BenchVariant: String, CaseIterable, Sendable {
         case .offset1, .offset256: return .offset
         case .rustSel4: return .rustSel4
         case .absolute: return .absolute
-        case .split: return .split
         default: return nil
         }
     }

@@ -82,6 +82,10 @@ public struct BootInfo {
             throw InputError("ram: no RAM inside the kernel window [\(hex(window.paddrBase)), "
                              + "\(hex(window.paddrTop))) of \(window.name): the kernel would not boot")
         }
+        guard !free.isEmpty else {
+            throw InputError("reserved: every byte of RAM inside the kernel window [\(hex(window.paddrBase)), "
+                             + "\(hex(window.paddrTop))) of \(window.name) is reserved: the kernel would not boot")
+        }
         if let slots = window.freeMemorySlots, free.count > slots {
             throw InputError("ram: \(free.count) free memory regions, but \(window.name) has "
                              + "\(slots) slots (MAX_NUM_FREEMEM_REG): the kernel would not boot")

@@ -4,7 +4,7 @@ import UntypedCore
 public enum CapDLStrategy: Sendable, Equatable {
     /// This project's planner (`Planner`, `.offset` for real plans; the others for comparison),
     /// with `slots` dummies per retype.
-    case planner(Strategy, slots: Int)
+    case planner(PlannerStrategy, slots: Int)
     /// rust-sel4's capDL initializer, invocation for invocation (`InitializerSimulation`).
     case initializer(InitializerRule)
 }

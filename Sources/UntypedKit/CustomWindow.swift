@@ -84,7 +84,7 @@ public enum CustomWindow {
             guard fields["pptr-top"] == nil else { throw InputError("\(source): give pptr-top or paddr-top, not both") }
             pptrTop = (paddrTop &+ offset) & base.wordMask
         }
-        let deviceTop = try reader.number("device-top", below: wordLimit, inclusive: w == 32) ?? base.deviceTop
+        let deviceTop = try reader.number("device-top", from: 1, below: wordLimit, inclusive: w == 32) ?? base.deviceTop
         let maxUntypedBits = try reader.number("max-untyped-bits", from: 4, below: UInt64(w)) ?? base.maxUntypedBits
         let capPtr = try reader.capPtr(wordBits: w) ?? base.capPtr
         let freeIndexBits = try reader.number("freeindex-bits", from: 1, below: UInt64(w) + 1).map(Int.init) ?? base.freeIndexBits

@@ -11,12 +11,18 @@ public struct JSONNode {
 
     /// Parses `data`; `source` (a file name) appears in the error.
     public static func parse(_ data: Data, source: String) throws(InputError) -> JSONNode {
+        let value: Any
         do {
-            return JSONNode(path: "", value: try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
+            value = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
             let reason = (error as NSError).userInfo["NSDebugDescription"] as? String ?? error.localizedDescription
             throw InputError("invalid JSON in \(source): \(reason)")
         }
+        // Foundation keeps one of two equal keys silently; the input is ambiguous, so refuse it.
+        if let (path, key) = DuplicateKeyScan(Array(data)).first() {
+            throw InputError("\(path.isEmpty ? "top level" : path): duplicate field '\(key)' in \(source)")
+        }
+        return JSONNode(path: "", value: value)
     }
 
     /// Reads and parses a file.
@@ -80,7 +86,9 @@ public struct JSONNode {
     /// A non-negative JSON integer (not a string, not a fraction).
     public func unsigned() throws(InputError) -> UInt64 {
         guard let n = value as? NSNumber, !n.isBoolean else { throw error("\(shown) is not a number") }
-        guard let u = n.exactUnsigned else { throw error("\(shown) is not a non-negative integer") }
+        guard let u = n.exactUnsigned else {
+            throw error(n.isLargeInteger ? "\(shown) is too large (at most 2^64 - 1)" : "\(shown) is not a non-negative integer")
+        }
         return u
     }
 
@@ -96,6 +104,10 @@ public struct JSONNode {
         let a: UInt64
         if let text = value as? String {
             guard text.lowercased().hasPrefix("0x"), let parsed = parseUnsigned(text) else {
+                if text.lowercased().hasPrefix("0x"), text.count > 2,
+                   text.dropFirst(2).allSatisfy({ $0.isHexDigit || $0 == "_" }) {
+                    throw error("\(shown) is too large (at most 2^64 - 1)")
+                }
                 throw error("\(shown) is not an address (hex \"0x…\" or a JSON integer)")
             }
             a = parsed
@@ -112,6 +124,7 @@ public struct JSONNode {
     public func indexOrName() throws(InputError) -> Key {
         if let s = value as? String { return .name(s) }
         if let n = value as? NSNumber, !n.isBoolean, let u = n.exactUnsigned { return .index(u) }
+        if let n = value as? NSNumber, n.isLargeInteger { throw error("\(shown) is too large for an index") }
         throw error("expected an index or a name, found \(shown)")
     }
 }
@@ -147,6 +160,11 @@ extension NSNumber {
     /// JSON `true`/`false` (Foundation gives booleans the `char` encoding).
     var isBoolean: Bool { String(cString: objCType) == "c" }
 
+    /// A non-negative integer too large for a `UInt64` (Foundation parses those as decimals).
+    var isLargeInteger: Bool {
+        self is NSDecimalNumber && !stringValue.isEmpty && stringValue.allSatisfy(\.isASCIIDigit)
+    }
+
     /// The value as a `UInt64` when it is a non-negative integer that fits.
     var exactUnsigned: UInt64? {
         switch String(cString: objCType) {
@@ -154,5 +172,81 @@ extension NSNumber {
         case "Q", "L", "I", "S", "C": return uint64Value
         default: return int64Value >= 0 ? UInt64(int64Value) : nil
         }
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
+
+/// Finds the first object key that occurs twice in one object of a JSON text that
+/// `JSONSerialization` accepted (so the text is well formed), with the path of that object.
+struct DuplicateKeyScan {
+    private let bytes: [UInt8]
+    private var i = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// (path of the object, key) of the first duplicate, if any.
+    func first() -> (String, String)? {
+        var scan = self
+        return scan.value(path: "")
+    }
+
+    private mutating func skipSpace() {
+        while i < bytes.count, [0x20, 0x09, 0x0a, 0x0d].contains(bytes[i]) { i += 1 }
+    }
+
+    /// Scans one value starting at `i`; returns the first duplicate inside it.
+    private mutating func value(path: String) -> (String, String)? {
+        skipSpace()
+        guard i < bytes.count else { return nil }
+        switch bytes[i] {
+        case UInt8(ascii: "{"):
+            i += 1
+            var seen: Set<String> = []
+            while true {
+                skipSpace()
+                guard i < bytes.count else { return nil }
+                if bytes[i] == UInt8(ascii: "}") { i += 1; return nil }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                let key = string()
+                if !seen.insert(key).inserted { return (path, key) }
+                skipSpace()
+                if i < bytes.count, bytes[i] == UInt8(ascii: ":") { i += 1 }
+                if let found = value(path: path.isEmpty ? key : "\(path).\(key)") { return found }
+            }
+        case UInt8(ascii: "["):
+            i += 1
+            var index = 0
+            while true {
+                skipSpace()
+                guard i < bytes.count else { return nil }
+                if bytes[i] == UInt8(ascii: "]") { i += 1; return nil }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; index += 1; continue }
+                if let found = value(path: "\(path)[\(index)]") { return found }
+            }
+        case UInt8(ascii: "\""):
+            _ = string()
+            return nil
+        default:
+            // A number, true, false or null: up to the next delimiter.
+            while i < bytes.count, !",]} \t\n\r".utf8.contains(bytes[i]) { i += 1 }
+            return nil
+        }
+    }
+
+    /// A string starting at `i` (at its quote), decoded.
+    private mutating func string() -> String {
+        let start = i
+        i += 1
+        var escaped = false
+        while i < bytes.count {
+            let b = bytes[i]
+            i += 1
+            if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { break }
+        }
+        let raw = Data(bytes[start..<i])
+        return (try? JSONSerialization.jsonObject(with: raw, options: [.fragmentsAllowed]) as? String) ?? String(decoding: raw, as: UTF8.self)
     }
 }

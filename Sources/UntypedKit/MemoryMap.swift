@@ -90,6 +90,9 @@ public struct MemoryMap {
         }
         try MemoryMap.checkDisjoint(ram, "ram")
         try MemoryMap.checkDisjoint(reserved, "reserved")
+        guard deviceTop != 0 else {
+            throw InputError("deviceTop: 0 is not a device top (it is the exclusive end of physical memory, above every region)")
+        }
         guard deviceTop <= (window.wordBits == 64 ? UInt64.max : 1 << 32) else {
             throw InputError("deviceTop: \(hex(deviceTop)) is above 2^\(window.wordBits)")
         }

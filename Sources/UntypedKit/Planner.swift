@@ -54,10 +54,29 @@ public struct PlanFailure: Error, Equatable, CustomStringConvertible, Sendable {
     }
 }
 
+/// How the planner places objects: a step rule of the core on each untyped, or seL4_libs'
+/// utspace_split over all of them.
+public enum PlannerStrategy: Sendable, Equatable {
+    /// The core's rules (see `Strategy`).
+    case offset, absolute, rustSel4
+    /// seL4_libs allocman's utspace_split: a buddy allocator halving untypeds (`SplitPlanner`).
+    case split
+
+    /// The core's step rule this strategy runs on each untyped (nil for `.split`).
+    public var stepRule: Strategy? {
+        switch self {
+        case .offset: return .offset
+        case .absolute: return .absolute
+        case .rustSel4: return .rustSel4
+        case .split: return nil
+        }
+    }
+}
+
 /// How the planner works.
 public struct PlannerOptions: Sendable {
-    /// `.offset` for real plans; the others (and `.split`, see `SplitPlanner`) for comparison.
-    public var strategy: Strategy
+    /// `.offset` for real plans; the others for comparison.
+    public var strategy: PlannerStrategy
     /// Dummies one retype may create (1...256; `--slots`): a placement holds at most twice
     /// as many dummy caps at once.
     public var maxDummiesPerRetype: Int
@@ -65,7 +84,7 @@ public struct PlannerOptions: Sendable {
     /// it from resetting); otherwise they stay held at the end of the plan.
     public var releaseDummies: Bool
 
-    public init(strategy: Strategy = .offset, maxDummiesPerRetype: Int = 1, releaseDummies: Bool = true) {
+    public init(strategy: PlannerStrategy = .offset, maxDummiesPerRetype: Int = 1, releaseDummies: Bool = true) {
         self.strategy = strategy
         self.maxDummiesPerRetype = maxDummiesPerRetype
         self.releaseDummies = releaseDummies
@@ -124,7 +143,7 @@ public struct PlanStats: Sendable, Equatable {
 
 /// A finished plan: the trace, where every object is, and the trace's replay on the model.
 public struct Plan {
-    public var strategy: Strategy
+    public var strategy: PlannerStrategy
     public var options: PlannerOptions
     /// Untypeds, invocations, and `expected`: the paddr of every object.
     public var trace: Trace
@@ -195,7 +214,7 @@ public enum Planner {
     }
 
     /// Assembles a plan from its parts and replays the trace.
-    static func finish(spec: PlanSpec, strategy: Strategy, options: PlannerOptions, invocations: [Invocation],
+    static func finish(spec: PlanSpec, strategy: PlannerStrategy, options: PlannerOptions, invocations: [Invocation],
                        objects: [PlannedObject], stats: PlanStats) throws(PlanFailure) -> Plan {
         var expected: [String: UInt64] = [:]
         for o in objects { expected[o.name] = o.paddr }
@@ -307,7 +326,7 @@ struct PlannerRun<W: MachineWord> {
     mutating func driver(_ u: Int) -> PlacementDriver<W> {
         if let d = drivers[u] { return d }
         let d = PlacementDriver<W>(window: spec.window, mcs: spec.mcs, untyped: spec.untypeds[u], cap: .boot(u),
-                                   strategy: options.strategy, maxDummiesPerRetype: options.maxDummiesPerRetype,
+                                   strategy: options.strategy.stepRule ?? .offset, maxDummiesPerRetype: options.maxDummiesPerRetype,
                                    strict: nil, namePrefix: nil, untypedType: untypedType)
         drivers[u] = d
         return d

@@ -157,7 +157,9 @@ public struct Trace {
 
     static func capRef(_ node: JSONNode) throws(InputError) -> CapRef {
         switch try node.indexOrName() {
-        case .index(let i): return .boot(Int(clamping: i))
+        case .index(let i):
+            guard let index = Int(exactly: i) else { throw node.error("\(i) is not a live bootinfo untyped (index too large)") }
+            return .boot(index)
         case .name(let name): return .named(name)
         }
     }

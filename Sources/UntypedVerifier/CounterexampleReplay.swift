@@ -4,7 +4,7 @@ import UntypedCore
 /// concrete kernel model, and says in words what goes wrong. A counterexample that does
 /// not reproduce here is an encoder disagreement, never a reported bug.
 enum CounterexampleReplay {
-    static func replay(_ obligation: Obligation, window: ProofWindow, strategy: Strategy,
+    static func replay(_ obligation: Obligation, window: ProofWindow, strategy: StrategyUnderTest,
                        values: [String: UInt64]) -> Counterexample {
         let ordered = values.keys.sorted().map { (name: $0, value: values[$0]!) }
         let (reproduced, explanation) = window.wordBits == 64
@@ -17,7 +17,7 @@ enum CounterexampleReplay {
 /// The obligation's property, evaluated on concrete words.
 struct ConcreteCheck<C: MachineWord> {
     let window: ProofWindow
-    let strategy: Strategy
+    let strategy: StrategyUnderTest
     let values: [String: UInt64]
 
     func v(_ name: String) -> C { C(truncatingIfNeeded: values[name] ?? 0) }

@@ -5,13 +5,25 @@ extension Verifier {
     /// Looks for a counterexample to `obligation` and makes it small: it prefers, one at a
     /// time and only while the query stays satisfiable, a fresh untyped (no children), one
     /// object, one dummy per retype, no physical-alignment need and small sizes. The result is
-    /// replayed through the concrete core; nil when the obligation holds (or no verdict).
-    public func counterexample(_ obligation: Obligation, window: ProofWindow, strategy: Strategy) throws(VerifierError) -> Counterexample? {
+    /// replayed through the concrete core. `.holds` only when the solver proved that no input
+    /// breaks the obligation and its assumptions are satisfiable; every other case without a
+    /// counterexample (timeout, unknown, vacuous assumptions) is `.unknown`.
+    public func counterexample(_ obligation: Obligation, window: ProofWindow, strategy: StrategyUnderTest) throws(VerifierError) -> CounterexampleSearchResult {
         let q = try query(obligation, window: window, strategy: strategy)
         let context = Context(timeoutMilliseconds: timeoutMilliseconds)
         let solver = Solver(context: context)
         do { try solver.load(smtlib2: q.whole) } catch { throw .solver("Z3 rejected the query: \(error)") }
-        guard solver.check() == .sat else { return nil }
+        switch solver.check() {
+        case .sat: break
+        case .unknown(let reason): return .unknown(reason)
+        case .unsat:
+            // Unsatisfiable: either the obligation holds or its assumptions contradict each other.
+            switch try solve(q.vacuity, what: "vacuity query").0 {
+            case .sat: return .holds
+            case .unsat: return .unknown("vacuous: the assumptions and guard are unsatisfiable")
+            case .unknown(let reason): return .unknown("vacuity check: \(reason)")
+            }
+        }
         let names = Set(q.inputs.map(\.name))
         let lit = { (v: UInt64) in "(_ bv\(v) \(window.wordBits))" }
         // A realistic untyped first: inside the window's physical range (below the device top).
@@ -33,7 +45,10 @@ extension Verifier {
             do { try solver.load(smtlib2: declarations(of: q) + "(assert \(p))") } catch { solver.pop(); continue }
             if solver.check() != .sat { solver.pop() }
         }
-        guard solver.check() == .sat, let model = try? solver.model() else { return nil }
+        let final = solver.check()
+        guard final == .sat, let model = try? solver.model() else {
+            return .unknown("the solver lost the counterexample while minimising it (\(final))")
+        }
         var cex = CounterexampleReplay.replay(obligation, window: window, strategy: strategy,
                                               values: Self.values(of: q, in: model, width: window.wordBits))
         if cex.reproduced {
@@ -41,7 +56,7 @@ extension Verifier {
                 ? CounterexampleTrace<UInt64>(window: window, strategy: strategy, values: Dictionary(uniqueKeysWithValues: cex.inputs.map { ($0.name, $0.value) })).json()
                 : CounterexampleTrace<UInt32>(window: window, strategy: strategy, values: Dictionary(uniqueKeysWithValues: cex.inputs.map { ($0.name, $0.value) })).json()
         }
-        return cex
+        return .found(cex)
     }
 
     /// The query's declarations, so an extra assertion can be parsed on its own.
@@ -50,12 +65,22 @@ extension Verifier {
     }
 }
 
+/// What a counterexample search found.
+public enum CounterexampleSearchResult: Sendable {
+    /// An input breaking the obligation (check `reproduced` before reporting it).
+    case found(Counterexample)
+    /// The solver proved the obligation (with satisfiable assumptions).
+    case holds
+    /// No verdict: timeout, unknown, or vacuous assumptions.
+    case unknown(String)
+}
+
 /// A trace in the planner's format that reproduces an allocator counterexample on the kernel
 /// model: the untyped, the strategy's own steps from a fresh untyped up to the object, and the
 /// address the strategy promised (`expected`). `untyped replay` then shows where it really lands.
 struct CounterexampleTrace<C: MachineWord> {
     let window: ProofWindow
-    let strategy: Strategy
+    let strategy: StrategyUnderTest
     let values: [String: UInt64]
 
     func v(_ name: String) -> C { C(truncatingIfNeeded: values[name] ?? 0) }

@@ -59,7 +59,7 @@ public enum SearchForm: String, Sendable, CaseIterable {
 extension Obligation {
     /// The smaller form `untyped verify` tries first for `strategy`, if any; when it does not
     /// prove the obligation, the strategy-search form decides (and gives counterexamples).
-    public func reducedForm(for strategy: Strategy) -> SearchForm? {
+    public func reducedForm(for strategy: StrategyUnderTest) -> SearchForm? {
         if admitsAnySearch { return .anySearch }
         if (self == .progress || self == .optimality) && strategy.searchesFurthestReach { return .searchContract }
         return nil

@@ -6,7 +6,7 @@ import Z3
 public struct ObligationQuery: Sendable {
     public var obligation: Obligation
     public var window: String
-    public var strategy: Strategy?
+    public var strategy: StrategyUnderTest?
     /// How the query treats the dummy search.
     public var form: SearchForm
     /// Header, specs, inputs, the core's terms and the assumptions.
@@ -64,7 +64,7 @@ public struct ObligationQuery: Sendable {
 /// Builds obligation queries by running the core on symbolic words of width `S`.
 struct ObligationBuilder<S: SymbolicMachineWord> {
     let window: ProofWindow
-    let strategy: Strategy
+    let strategy: StrategyUnderTest
     let form: SearchForm
     let specs: String
     let context: Context
@@ -272,7 +272,7 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         var searched = (w: S(0, in: context), t: S(0, in: context))
         let step = nextStep(state, request, strategy: strategy) { w, t in
             searched = (w, t)
-            return proposal ?? searchDummies(watermark: w, target: t, state: state, perRetype: request.maxDummiesPerRetype, strategy: strategy)
+            return proposal ?? strategy.searchDummies(watermark: w, target: t, state: state, perRetype: request.maxDummiesPerRetype)
         }
         let contract = SearchContract(state: state, request: request, strategy: strategy, w: searched.w, t: searched.t)
         q.define("step.kind", step.kind)
@@ -458,28 +458,3 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
 }
 
 func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
-
-extension Strategy {
-    /// The name used on the command line.
-    public var cliName: String {
-        switch self {
-        case .offset: return "offset"
-        case .absolute: return "absolute"
-        case .rustSel4: return "rust-sel4"
-        case .split: return "split"
-        case .mutantAlignOffByOne: return "mutant-align-off-by-one"
-        case .mutantFloorLog2: return "mutant-floor-log2"
-        case .mutantSingleHold: return "mutant-single-hold"
-        case .mutantNoPhysicalCheck: return "mutant-no-physical-check"
-        case .mutantSkipSmallestBlock: return "mutant-skip-smallest-block"
-        }
-    }
-
-    public init?(cliName: String) {
-        guard let s = Strategy.allCases.first(where: { $0.cliName == cliName }) else { return nil }
-        self = s
-    }
-
-    /// The deliberately broken variants the verifier must refute.
-    public var isMutant: Bool { rawValue >= 100 }
-}

@@ -17,7 +17,7 @@ import UntypedCore
 struct SearchContract<S: SymbolicMachineWord> {
     let state: UntypedState<S>
     let request: PlacementRequest<S>
-    let strategy: Strategy
+    let strategy: StrategyUnderTest
     /// The watermark and target offset the step searched with.
     let w: S
     let t: S
@@ -72,7 +72,7 @@ struct SearchContract<S: SymbolicMachineWord> {
         let before = "(or (= sb.count \(zero)) \(valid("sb", best, &q)))"
         let after = "(or (= sn.count \(zero)) \(valid("sn", next, &q)))"
         define("first", round(.none, size: KernelConstants.minUntypedBits()), &q)
-        define("real", searchDummies(watermark: w, target: t, state: state, perRetype: request.maxDummiesPerRetype, strategy: strategy), &q)
+        define("real", strategy.searchDummies(watermark: w, target: t, state: state, perRetype: request.maxDummiesPerRetype), &q)
         var fold = DummySearch<S>.none
         var size: S = KernelConstants.minUntypedBits()
         for _ in 4..<S.bitWidth {
@@ -100,8 +100,8 @@ struct SearchContract<S: SymbolicMachineWord> {
 
     /// One round of the strategy's furthest-reach search.
     private func round(_ best: DummySearch<S>, size k: S) -> DummySearch<S> {
-        furthestReach(best, size: k, watermark: w, target: t, untypedSizeBits: state.sizeBits,
-                      perRetype: request.maxDummiesPerRetype, base: state.paddr, strategy: strategy)
+        strategy.searchRound(best, size: k, watermark: w, target: t, untypedSizeBits: state.sizeBits,
+                             perRetype: request.maxDummiesPerRetype, base: state.paddr)
     }
 
     private func define(_ prefix: String, _ d: DummySearch<S>, _ q: inout QueryBuilder<S>) {

@@ -4,7 +4,7 @@ import UntypedCore
 /// What one `untyped verify` run checks, and where it writes.
 public struct VerificationPlan: Sendable {
     public var windows: [ProofWindow]
-    public var strategies: [Strategy]
+    public var strategies: [StrategyUnderTest]
     public var obligations: [Obligation]
     /// Write every query to DIR/<window>/<strategy|kernel>/<obligation>.smt2.
     public var emitDirectory: String?
@@ -13,7 +13,7 @@ public struct VerificationPlan: Sendable {
     /// Check only this form (where it applies), with no fallback; nil: the usual order.
     public var form: SearchForm? = nil
 
-    public init(windows: [ProofWindow], strategies: [Strategy], obligations: [Obligation], emitDirectory: String?, workers: Int,
+    public init(windows: [ProofWindow], strategies: [StrategyUnderTest], obligations: [Obligation], emitDirectory: String?, workers: Int,
                 form: SearchForm? = nil) {
         self.form = form
         self.windows = windows
@@ -24,8 +24,8 @@ public struct VerificationPlan: Sendable {
     }
 
     /// The (window, strategy, obligation) triples, strategy-independent obligations once per window.
-    public var jobs: [(ProofWindow, Strategy, Obligation)] {
-        var jobs: [(ProofWindow, Strategy, Obligation)] = []
+    public var jobs: [(ProofWindow, StrategyUnderTest, Obligation)] {
+        var jobs: [(ProofWindow, StrategyUnderTest, Obligation)] = []
         for w in windows {
             for o in obligations where !o.dependsOnStrategy { jobs.append((w, strategies.first ?? .offset, o)) }
             for s in strategies { for o in obligations where o.dependsOnStrategy { jobs.append((w, s, o)) } }
@@ -35,7 +35,7 @@ public struct VerificationPlan: Sendable {
 }
 
 /// Where a query's file lives below a proofs directory.
-public func proofPath(window: String, strategy: Strategy?, obligation: Obligation) -> String {
+public func proofPath(window: String, strategy: StrategyUnderTest?, obligation: Obligation) -> String {
     "\(window)/\(strategy?.cliName ?? "kernel")/\(obligation.rawValue).smt2"
 }
 
@@ -63,7 +63,7 @@ extension Verifier {
             direct.append((.any(wordBits: bits), .offset, .modelSpec))
         }
         var done = try execute(direct, plan: plan, workers: workers)
-        func key(_ w: String, _ s: Strategy, _ o: Obligation) -> String { "\(w) \(o.dependsOnStrategy ? s.cliName : "kernel") \(o.rawValue)" }
+        func key(_ w: String, _ s: StrategyUnderTest, _ o: Obligation) -> String { "\(w) \(o.dependsOnStrategy ? s.cliName : "kernel") \(o.rawValue)" }
         var byKey: [String: Outcome] = [:]
         for (job, outcome) in zip(direct, done) { byKey[key(job.0.name, job.1, job.2)] = outcome }
         // Covered jobs whose symbolic window did not prove them are checked on their own.
@@ -104,7 +104,7 @@ extension Verifier {
         return records
     }
 
-    typealias Job = (ProofWindow, Strategy, Obligation)
+    typealias Job = (ProofWindow, StrategyUnderTest, Obligation)
     typealias Outcome = (result: ProofResult, seconds: Double, query: ObligationQuery)
 
     /// Checks `jobs`: reduced forms first (or the only form), then the strategy's own search
@@ -134,7 +134,7 @@ extension Verifier {
 
     /// Checks every query, all checks of all queries in parallel; per query its verdict, the
     /// solver seconds of its checks, and the query.
-    private func checkAll(_ queries: [ObligationQuery], windows: [ProofWindow], strategies: [Strategy], workers: Int,
+    private func checkAll(_ queries: [ObligationQuery], windows: [ProofWindow], strategies: [StrategyUnderTest], workers: Int,
                           replay: (Int) -> Bool) throws(VerifierError) -> [Outcome] {
         let items = queries.indices.flatMap { qi in (-1..<queries[qi].goals.count).map { (qi, $0) } }
         let outcomes = try parallelMap(Array(items.indices), workers) { (n: Int) throws(VerifierError) -> (CheckOutcome, Double) in

@@ -4,7 +4,7 @@ import Z3
 /// One checked obligation.
 public struct VerificationRecord: Sendable {
     public var window: String
-    public var strategy: Strategy?
+    public var strategy: StrategyUnderTest?
     public var obligation: Obligation
     /// How the checked query treated the dummy search.
     public var form: SearchForm { query.form }
@@ -30,7 +30,7 @@ public struct Verifier: Sendable {
     ///
     /// `form` applies only where it is the obligation's reduced form for `strategy`; otherwise
     /// the query runs the strategy's own search.
-    public func query(_ obligation: Obligation, window: ProofWindow, strategy: Strategy,
+    public func query(_ obligation: Obligation, window: ProofWindow, strategy: StrategyUnderTest,
                       form: SearchForm = .strategySearch) throws(VerifierError) -> ObligationQuery {
         let specs = try library.specText(wordBits: window.wordBits)
         let context = Context()
@@ -45,7 +45,7 @@ public struct Verifier: Sendable {
     /// Checks one obligation on one window: `run` with a plan of that one job (reduced form
     /// first, the strategy's own search where that does not prove it, and for an allocator
     /// obligation the offset-form prerequisite). `onlyForm` checks only that form.
-    public func verify(_ obligation: Obligation, window: ProofWindow, strategy: Strategy,
+    public func verify(_ obligation: Obligation, window: ProofWindow, strategy: StrategyUnderTest,
                        onlyForm: SearchForm? = nil) throws(VerifierError) -> VerificationRecord {
         let plan = VerificationPlan(windows: [window], strategies: [strategy], obligations: [obligation],
                                     emitDirectory: nil, workers: 2, form: onlyForm)
@@ -96,7 +96,7 @@ public struct Verifier: Sendable {
 
     /// The verdict from the outcomes of all of `q`'s checks (vacuity first, then the goals in
     /// order). With `replay`, a counterexample is replayed through the concrete core.
-    func verdict(_ q: ObligationQuery, _ outcomes: [CheckOutcome], window: ProofWindow, strategy: Strategy, replay: Bool) -> ProofResult {
+    func verdict(_ q: ObligationQuery, _ outcomes: [CheckOutcome], window: ProofWindow, strategy: StrategyUnderTest, replay: Bool) -> ProofResult {
         switch outcomes[0] {
         case .unsat: return .unknown("vacuous: the assumptions and guard are unsatisfiable, so a proof would mean nothing")
         case .unknown(let reason): return .unknown("vacuity check: \(reason)")

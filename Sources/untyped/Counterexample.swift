@@ -28,10 +28,20 @@ struct CounterexampleCommand: ParsableCommand {
     func run() throws {
         let window = try selection.windows()[0], strategy = try selection.strategies()[0]
         let verifier = Verifier(timeoutMilliseconds: selection.timeout * 1000)
+        var undecided: [String] = []
         for obligation in try selection.obligations() {
-            guard let cex = try verifier.counterexample(obligation, window: window, strategy: strategy) else { continue }
+            let cex: Counterexample
+            switch try verifier.counterexample(obligation, window: window, strategy: strategy) {
+            case .holds: continue
+            case .unknown(let reason):
+                Diagnostics.warning("no verdict on \(obligation.rawValue): \(reason)")
+                undecided.append(obligation.rawValue)
+                continue
+            case .found(let found): cex = found
+            }
             if !cex.reproduced {
                 Diagnostics.warning("encoder disagreement on \(obligation.rawValue): the solver's model does not reproduce on the concrete core; not a bug report")
+                undecided.append(obligation.rawValue)
                 continue
             }
             if output.json {
@@ -43,6 +53,10 @@ struct CounterexampleCommand: ParsableCommand {
                 if cex.traceJSON != nil { print("(--json writes a trace that 'untyped replay' runs)") }
             }
             return
+        }
+        if !undecided.isEmpty {
+            print("\(window.name), strategy \(strategy.cliName): no counterexample found; no verdict on \(undecided.joined(separator: ", "))")
+            throw ExitStatus.unknown.exitCode
         }
         print("\(window.name), strategy \(strategy.cliName): no counterexample; every obligation tried holds")
         throw ExitStatus.failed.exitCode

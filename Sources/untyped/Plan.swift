@@ -62,7 +62,7 @@ struct PlanCommand: ParsableCommand {
                                + "for comparison: absolute, rust-sel4, split.", valueName: "strategy"))
     var strategy = "offset"
 
-    static let strategies: [(String, Strategy)] = [("offset", .offset), ("absolute", .absolute),
+    static let strategies: [(String, PlannerStrategy)] = [("offset", .offset), ("absolute", .absolute),
                                                    ("rust-sel4", .rustSel4), ("split", .split)]
 
     mutating func validate() throws {

@@ -84,7 +84,7 @@ struct VerifyCommand: ParsableCommand {
             guard let config = e["config"] as? String, let strategyName = e["strategy"] as? String,
                   let obligationName = e["obligation"] as? String, let file = e["file"] as? String,
                   let obligation = Obligation(rawValue: obligationName),
-                  let strategy = strategyName == "kernel" ? Strategy.offset : Strategy(cliName: strategyName) else {
+                  let strategy = strategyName == "kernel" ? StrategyUnderTest.offset : StrategyUnderTest(cliName: strategyName) else {
                 throw InputError("proofs/manifest.json: proofs[\(i)] is not a valid entry")
             }
             // Entries covered by a symbolic window's proof share its file: check each file once.
@@ -110,7 +110,7 @@ struct VerifyCommand: ParsableCommand {
         var keys: [String] = []
         var cells: [String: [Obligation: String]] = [:]
         for r in records {
-            let strategies = Set(records.compactMap(\.strategy)).sorted { $0.rawValue < $1.rawValue }.map(\.cliName)
+            let strategies = Set(records.compactMap(\.strategy)).sorted { $0.order < $1.order }.map(\.cliName)
             for s in (r.strategy.map { [$0.cliName] } ?? (strategies.isEmpty ? ["-"] : strategies)) {
                 let key = "\(r.window)\t\(s)"
                 if cells[key] == nil { keys.append(key); cells[key] = [:] }

@@ -8,7 +8,7 @@ struct ProofSelection: ParsableArguments {
     @Option(help: ArgumentHelp("A configuration ('untyped archs'), custom:…, any-64 or any-32 (every PPTR_BASE_OFFSET and device top), or 'all'.", valueName: "arch"))
     var arch: String = "all"
 
-    @Option(help: ArgumentHelp("offset (default), absolute, rust-sel4, split, mutant-align-off-by-one, mutant-floor-log2, mutant-single-hold, mutant-no-physical-check, mutant-skip-smallest-block, or 'all'.", valueName: "strategy"))
+    @Option(help: ArgumentHelp("offset (default), absolute, rust-sel4, mutant-align-off-by-one, mutant-floor-log2, mutant-single-hold, mutant-no-physical-check, mutant-skip-smallest-block, or 'all'.", valueName: "strategy"))
     var strategy: String = "offset"
 
     @Option(help: ArgumentHelp("One or more (comma-separated) of \(Obligation.allCases.map(\.rawValue).joined(separator: ", ")); default: all, in that order.", valueName: "obligations"))
@@ -31,10 +31,10 @@ struct ProofSelection: ParsableArguments {
         }
     }
 
-    func strategies() throws(InputError) -> [Strategy] {
-        if strategy == "all" { return Strategy.allCases.filter { !$0.isMutant } }
-        guard let s = Strategy(cliName: strategy) else {
-            throw InputError("--strategy: unknown strategy '\(strategy)' (known: \(Strategy.allCases.map(\.cliName).joined(separator: ", ")), all)")
+    func strategies() throws(InputError) -> [StrategyUnderTest] {
+        if strategy == "all" { return StrategyUnderTest.allCases.filter { !$0.isMutant } }
+        guard let s = StrategyUnderTest(cliName: strategy) else {
+            throw InputError("--strategy: unknown strategy '\(strategy)' (known: \(StrategyUnderTest.allCases.map(\.cliName).joined(separator: ", ")), all)")
         }
         return [s]
     }

@@ -66,6 +66,38 @@ struct InputErrorTests {
                 == "deviceTop: 0x100000001 is above 2^32")
     }
 
+    /// Gaps found by differential testing against other readers of the same formats.
+    @Test func differentialGaps() {
+        // A duplicate key: Foundation keeps one silently; the input is ambiguous.
+        #expect(listError(#"{"arch": "x86_64", "untypeds": [{"paddr": "0x8000000000", "sizeBits": 46, "sizeBits": 40}]}"#)
+                == "untypeds[0]: duplicate field 'sizeBits' in test.json")
+        #expect(listError(#"{"arch": "x86_64", "arch": "ia32", "untypeds": []}"#) == "top level: duplicate field 'arch' in test.json")
+        #expect(listError(#"{"arch": "x86_64", "untypeds": [{"paddr": "0x8000000000", "sizeBits": 46, "note": "a,\"}", "no\u0074e": 1}]}"#)
+                == "untypeds[0]: duplicate field 'note' in test.json")
+        // Equal keys in different objects are fine.
+        #expect(listError(#"{"arch": "x86_64", "untypeds": [{"paddr": "0x8000000000", "sizeBits": 4}, {"paddr": "0x8000000010", "sizeBits": 4}]}"#) == nil)
+        // A device top of 0.
+        #expect(mapError(#"{"arch": "x86_64", "ram": [{"start": "0x100000", "end": "0x200000"}], "deviceTop": 0}"#)?
+                    .hasPrefix("deviceTop: 0 is not a device top") == true)
+        #expect(inputError { _ = try KernelWindow.resolve("custom:like=x86_64,device-top=0", source: "--arch") }
+                == "--arch: device-top=0: out of range 1...18446744073709551614")
+        // Every byte of RAM in the kernel window reserved: the kernel has no free memory.
+        #expect(mapError(#"{"arch": "x86_64", "ram": [{"start": "0x100000", "end": "0x200000"}], "reserved": [{"start": "0x0", "end": "0x300000"}]}"#)
+                == "reserved: every byte of RAM inside the kernel window [0x0, 0x7f80000000) of x86_64 is reserved: the kernel would not boot")
+        // Values of 2^64 and more are too large, not "not an integer".
+        #expect(listError(#"{"arch": "x86_64", "untypeds": [{"paddr": 18446744073709551616, "sizeBits": 4}]}"#)
+                == "untypeds[0].paddr: 18446744073709551616 is too large (at most 2^64 - 1)")
+        #expect(listError(#"{"arch": "x86_64", "untypeds": [{"paddr": "0x10000000000000000", "sizeBits": 4}]}"#)
+                == #"untypeds[0].paddr: "0x10000000000000000" is too large (at most 2^64 - 1)"#)
+        #expect(listError(#"{"arch": "x86_64", "untypeds": [{"paddr": "0x8000000000", "sizeBits": 99999999999999999999}]}"#)
+                == "untypeds[0].sizeBits: 99999999999999999999 is too large (at most 2^64 - 1)")
+        // An index out of range is reported as given, not clamped.
+        #expect(traceError(#"[{"op": "retype", "untyped": 18446744073709551615, "type": "tcb", "names": ["a"]}]"#)
+                == "invocations[0].untyped: 18446744073709551615 is not a live bootinfo untyped (index too large)")
+        #expect(traceError(#"[{"op": "retype", "untyped": 18446744073709551616, "type": "tcb", "names": ["a"]}]"#)
+                == "invocations[0].untyped: 18446744073709551616 is too large for an index")
+    }
+
     @Test func traces() {
         #expect(traceError(#"[{"op": "retype", "untyped": 0, "type": "untyped", "sizeBits": 39, "count": 2, "names": ["a"]}]"#)
                 == "invocations[0].names: 1 name for count 2")

@@ -9,7 +9,7 @@ func planSpec(_ text: String, mcs: Bool = false) throws -> PlanSpec {
 }
 
 /// The plan of a spec given as JSON text.
-func planned(_ text: String, slots: Int = 1, strategy: Strategy = .offset) throws -> Plan {
+func planned(_ text: String, slots: Int = 1, strategy: PlannerStrategy = .offset) throws -> Plan {
     try Planner.plan(planSpec(text), options: PlannerOptions(strategy: strategy, maxDummiesPerRetype: slots))
 }
 

@@ -7,19 +7,19 @@ let x86Window = ProofWindow(name: "x86_64", wordBits: 64, pptrBaseOffset: 0xffff
 let imx6Window = ProofWindow(name: "aarch32-imx6", wordBits: 32, pptrBaseOffset: 0xd000_0000, maxUntypedBits: 29,
                              cnodeSlotBits: 4, capPtrKind: 2, capPtrBits: 0, deviceTop: 1 << 32)
 
-func verdict(_ o: Obligation, _ w: ProofWindow, _ s: Strategy) throws -> ProofResult {
+func verdict(_ o: Obligation, _ w: ProofWindow, _ s: StrategyUnderTest) throws -> ProofResult {
     try Verifier(timeoutMilliseconds: 300_000).verify(o, window: w, strategy: s).result
 }
 
 /// Every deliberately broken strategy (and the reported absolute-paddr rule on x86_64) is
 /// refuted, with a counterexample that reproduces on the concrete core.
 @Test(arguments: [
-    (Strategy.absolute, Obligation.placement),
+    (StrategyUnderTest.absolute, Obligation.placement),
     (.mutantAlignOffByOne, .placement),
     (.mutantFloorLog2, .placement),
     (.mutantSingleHold, .noReset),
 ])
-func brokenStrategiesAreRefuted(strategy: Strategy, obligation: Obligation) throws {
+func brokenStrategiesAreRefuted(strategy: StrategyUnderTest, obligation: Obligation) throws {
     let result = try verdict(obligation, x86Window, strategy)
     guard case .refuted(let cex) = result else {
         Issue.record("\(strategy.cliName) \(obligation.rawValue): expected refuted, got \(result.name)")
@@ -44,9 +44,41 @@ func brokenStrategiesAreRefuted(strategy: Strategy, obligation: Obligation) thro
 }
 
 @Test func counterexampleForTheAbsoluteRuleIsATraceOfTheBug() throws {
-    let cex = try Verifier().counterexample(.placement, window: x86Window, strategy: .absolute)
-    #expect(cex?.reproduced == true)
-    #expect(cex?.traceJSON?.contains("\"expected\"") == true)
+    guard case .found(let cex) = try Verifier().counterexample(.placement, window: x86Window, strategy: .absolute) else {
+        Issue.record("expected a counterexample")
+        return
+    }
+    #expect(cex.reproduced)
+    #expect(cex.traceJSON?.contains("\"expected\"") == true)
+}
+
+/// A search the solver gives up on is no verdict, never "holds".
+@Test func counterexampleSearchTimeoutIsUnknown() throws {
+    let result = try Verifier(timeoutMilliseconds: 1).counterexample(.optimality, window: .any(wordBits: 64), strategy: .offset)
+    guard case .unknown = result else {
+        Issue.record("expected unknown, got \(result)")
+        return
+    }
+}
+
+/// An obligation with contradictory assumptions is not reported as holding.
+@Test func counterexampleSearchOnVacuousAssumptionsIsUnknown() throws {
+    var broken = x86Window
+    broken.maxUntypedBits = 3
+    let result = try Verifier().counterexample(.noReset, window: broken, strategy: .offset)
+    guard case .unknown(let why) = result else {
+        Issue.record("expected unknown, got \(result)")
+        return
+    }
+    #expect(why.contains("vacuous"))
+}
+
+@Test func counterexampleSearchHoldsForTheDefaultStrategy() throws {
+    let result = try Verifier().counterexample(.noReset, window: x86Window, strategy: .offset)
+    guard case .holds = result else {
+        Issue.record("expected holds, got \(result)")
+        return
+    }
 }
 
 /// The same obligations hold for the default strategy.
@@ -80,12 +112,11 @@ let any32 = ProofWindow.any(wordBits: 32)
 /// that skips 16-byte blocks gets stuck (progress), and rust-sel4's one-block rule, correct
 /// but not furthest-reaching, falls behind another plan (optimality).
 @Test(arguments: [
-    (Strategy.mutantSkipSmallestBlock, Obligation.progress),
+    (StrategyUnderTest.mutantSkipSmallestBlock, Obligation.progress),
     (.rustSel4, .optimality),
-    (.split, .optimality),
     (.mutantSingleHold, .watermark),
 ])
-func searchObligationsCatchBrokenSearches(strategy: Strategy, obligation: Obligation) throws {
+func searchObligationsCatchBrokenSearches(strategy: StrategyUnderTest, obligation: Obligation) throws {
     let result = try verdict(obligation, any32, strategy)
     guard case .refuted(let cex) = result else {
         Issue.record("\(strategy.cliName) \(obligation.rawValue): expected refuted, got \(result)")
