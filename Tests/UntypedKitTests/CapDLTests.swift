@@ -74,6 +74,18 @@ func sequence(_ plan: CapDLPlan) -> [String] {
         #expect(spec.objects[2].sizeBits == 8)
     }
 
+    @Test func namesLikeDummiesStayApart() throws {
+        let spec = try capdlSpec([capdlFrame("_hold0_0", 21, 0xe00_0000_0000), capdlFrame("_u1_hold0_0", 12, nil)], untypeds: smallX86)
+        #expect(spec.objects.map(\.name) == ["capdl:_hold0_0", "capdl:_u1_hold0_0"])
+        #expect(spec.objects[0].label == "objects[0] '_hold0_0'")
+        for strategy in [CapDLStrategy.planner(.offset, slots: 1), .initializer(.current)] {
+            let plan = try CapDLPlanner.plan(spec, strategy: strategy)
+            #expect(plan.verified && plan.replay.objects.contains { $0.name == "capdl:_hold0_0" && $0.paddr == 0xe00_0000_0000 })
+        }
+        #expect(inputError { _ = try capdlSpec([capdlFrame("a", 12, nil), capdlFrame("a", 12, nil)], untypeds: smallX86) }
+                == "objects[1] 'a': the name is already used by objects[0]")
+    }
+
     @Test func pageTablesPerArchitecture() throws {
         let levels = (0..<4).map { #"{"name": "pt\#($0)", "object": {"PageTable": {"is_root": \#($0 == 0), "level": \#($0), "slots": []}}}"# }
         let x86 = try capdlSpec(levels, untypeds: smallX86)
