@@ -357,3 +357,29 @@ func sequence(_ plan: CapDLPlan) -> [String] {
         #expect(inputError { _ = try diagnose(misaligned) }?.contains("line 1") == true)
     }
 }
+
+@Suite struct DiagnoseAgreesWithTheSimulation {
+    /// For each Microkit-shaped example and each rule: diagnose of the simulated log finds the
+    /// simulation's first mismatch (or none), at the line of its retype.
+    @Test(arguments: [("capdl-microkit-x86_64.json", "x86_64-untypeds.json"),
+                      ("capdl-microkit-aarch64.json", "aarch64-pa44-untypeds.json")], InitializerRule.allCases)
+    func sameFirstDivergence(files: (String, String), rule: InitializerRule) throws {
+        let dir = packageRoot.appendingPathComponent("examples")
+        let spec = try CapDLSpec(spec: JSONNode.load(file: dir.appendingPathComponent(files.0).path),
+                                 untypeds: JSONNode.load(file: dir.appendingPathComponent(files.1).path), arch: nil, mcs: false)
+        let plan = try CapDLPlanner.plan(spec, strategy: .initializer(rule))
+        let log = try InitializerLog.detectingMCS(text: plan.log.joined(separator: "\n"), window: spec.window)
+        #expect(log.mcs && log.sizeDisagreements == 0)
+        let d = try LogDiagnosis(log: log)
+        #expect(d.misplaced.count == plan.mismatches.count)
+        guard let first = plan.mismatches.first else {
+            #expect(d.divergence == nil)
+            return
+        }
+        let v = try #require(d.divergence)
+        #expect(v.believed == first.expected && v.actual == first.actual)
+        #expect(plan.log[v.retype.line - 1].contains("seL4_Untyped_Retype("))
+        // A dummy in the simulation is a dummy in the log, a named object keeps its name.
+        if first.name.hasPrefix("_") { #expect(v.retype.dummyNumber != nil) } else { #expect(v.retype.names == [first.name]) }
+    }
+}
