@@ -162,7 +162,8 @@ public enum CapDLPlanner {
         do { replay = try trace.replay() } catch {
             throw PlanFailure(.internalInconsistency, "the planned trace is not a valid trace: \(error.message)")
         }
-        let plan = CapDLPlan(strategyName: options.strategy == .offset ? "offset" : "\(options.strategy)", trace: trace,
+        let names: [Strategy: String] = [.offset: "offset", .absolute: "absolute", .rustSel4: "rust-sel4", .split: "split"]
+        let plan = CapDLPlan(strategyName: names[options.strategy] ?? "\(options.strategy)", trace: trace,
                              replay: replay, objects: objects, stats: stats, usage: [])
         if options.strategy == .offset, !plan.verified {
             let m = plan.mismatches.first

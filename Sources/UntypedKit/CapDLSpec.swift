@@ -5,10 +5,13 @@ import UntypedCore
 public struct CapDLObject: Sendable, Equatable {
     /// Index in the spec's `objects` (its object id).
     public var id: Int
-    /// The capDL name, or `objects[<id>]` for an unnamed object.
+    /// The name in traces: the capDL name (`capdl:`-prefixed when it starts with `_`, which
+    /// traces reserve for dummies), or `objects[<id>]` for an unnamed object.
     public var name: String
     /// Whether the spec gave a name.
     public var named: Bool
+    /// The name as the spec gives it.
+    public var specName: String?
     /// The enum variant: `Frame`, `Tcb`, `Endpoint`, …
     public var variant: String
     /// The object type the initializer retypes, or nil for objects not made from untyped
@@ -23,9 +26,22 @@ public struct CapDLObject: Sendable, Equatable {
     public var paddr: UInt64?
 
     /// `objects[3] 'uart'`: how errors name it.
-    public var label: String { named ? "objects[\(id)] '\(name)'" : "objects[\(id)]" }
+    public var label: String { specName.map { "objects[\(id)] '\($0)'" } ?? "objects[\(id)]" }
     /// The initializer's `{:?}` of the name (`"<unnamed>"` when there is none).
-    public var initializerName: String { named ? name : "<unnamed>" }
+    public var initializerName: String { specName ?? "<unnamed>" }
+
+    public init(id: Int, name: String, named: Bool, variant: String, type: ObjectType?, userObjSize: UInt64, sizeBits: UInt64,
+                paddr: UInt64?) {
+        self.id = id
+        self.named = named
+        self.specName = named ? name : nil
+        self.name = named ? (name.hasPrefix("_") ? "capdl:" + name : name) : "objects[\(id)]"
+        self.variant = variant
+        self.type = type
+        self.userObjSize = userObjSize
+        self.sizeBits = sizeBits
+        self.paddr = paddr
+    }
 }
 
 /// A capDL spec in the serde JSON form of rust-sel4's `sel4-capdl-initializer-types`
@@ -97,12 +113,10 @@ public struct CapDLSpec: Sendable {
         var names: [String: Int] = [:]
         for (i, node) in objectNodes.enumerated() {
             let object = try CapDLSpec.object(node, id: i, count: objectNodes.count, window: window, mcs: isMCS)
-            if object.named {
-                if let first = names[object.name] {
-                    throw InputError("\(object.label): the name is already used by objects[\(first)]")
-                }
-                names[object.name] = i
+            if let first = names[object.name] {
+                throw InputError("\(object.label): the name is already used by objects[\(first)]")
             }
+            names[object.name] = i
             objects.append(object)
         }
         let count = objectNodes.count

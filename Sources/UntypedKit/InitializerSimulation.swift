@@ -220,8 +220,14 @@ public enum InitializerSimulation {
         }
 
         let trace = Trace(window: window, mcs: spec.mcs, untypeds: spec.untypeds, invocations: invocations, expected: expected)
-        // The simulation only makes valid traces (names unique, references live).
-        let replay = (try? trace.replay()) ?? ReplayResult(objects: [], retypes: [], error: nil, mismatches: [])
+        // The simulation makes valid traces (names unique, references live); should one not be,
+        // say so rather than report an empty replay.
+        var replayProblem: String?
+        let replay: ReplayResult
+        do { replay = try trace.replay() } catch {
+            replayProblem = "internal: the simulated trace is not valid: \(error.message)"
+            replay = ReplayResult(objects: [], retypes: [], error: nil, mismatches: [])
+        }
         // Cover children without a paddr: the initializer has no belief; report where the kernel put them.
         var actual: [String: ReplayObject] = [:]
         for o in replay.objects { actual[o.name] = o }
@@ -233,7 +239,7 @@ public enum InitializerSimulation {
         }
         var plan = CapDLPlan(strategyName: rule.rawValue, trace: trace, replay: replay, objects: objects, stats: stats, usage: [])
         plan.log = log
-        plan.failure = failure
+        plan.failure = failure ?? replayProblem
         plan.orderWarning = orderWarning
         return plan
     }
