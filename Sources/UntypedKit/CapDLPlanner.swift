@@ -162,8 +162,7 @@ public enum CapDLPlanner {
         do { replay = try trace.replay() } catch {
             throw PlanFailure(.internalInconsistency, "the planned trace is not a valid trace: \(error.message)")
         }
-        let names: [Strategy: String] = [.offset: "offset", .absolute: "absolute", .rustSel4: "rust-sel4", .split: "split"]
-        let plan = CapDLPlan(strategyName: names[options.strategy] ?? "\(options.strategy)", trace: trace,
+        let plan = CapDLPlan(strategyName: options.strategy.name, trace: trace,
                              replay: replay, objects: objects, stats: stats, usage: [])
         if options.strategy == .offset, !plan.verified {
             let m = plan.mismatches.first

@@ -62,6 +62,19 @@ public enum PlannerStrategy: Sendable, Equatable {
     /// seL4_libs allocman's utspace_split: a buddy allocator halving untypeds (`SplitPlanner`).
     case split
 
+    /// Every planner strategy, in the order the CLI lists them.
+    public static let all: [PlannerStrategy] = [.offset, .absolute, .rustSel4, .split]
+
+    /// The strategy's name on the command line and in reports.
+    public var name: String {
+        switch self {
+        case .offset: return "offset"
+        case .absolute: return "absolute"
+        case .rustSel4: return "rust-sel4"
+        case .split: return "split"
+        }
+    }
+
     /// The core's step rule this strategy runs on each untyped (nil for `.split`).
     public var stepRule: Strategy? {
         switch self {

@@ -62,8 +62,7 @@ struct PlanCommand: ParsableCommand {
                                + "for comparison: absolute, rust-sel4, split.", valueName: "strategy"))
     var strategy = "offset"
 
-    static let strategies: [(String, PlannerStrategy)] = [("offset", .offset), ("absolute", .absolute),
-                                                   ("rust-sel4", .rustSel4), ("split", .split)]
+    static let strategies: [(String, PlannerStrategy)] = PlannerStrategy.all.map { ($0.name, $0) }
 
     mutating func validate() throws {
         guard (1...256).contains(slots) else { throw ValidationError("--slots: \(slots) is outside 1...256") }
