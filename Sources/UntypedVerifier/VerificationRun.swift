@@ -123,11 +123,30 @@ extension Verifier {
         let second = try parallelMap(retry, workers) { (i: Int) throws(VerifierError) -> ObligationQuery in
             try query(jobs[i].2, window: jobs[i].0, strategy: jobs[i].1, form: .strategySearch)
         }
-        let secondResults = try checkAll(second, windows: retry.map { jobs[$0].0 }, strategies: retry.map { jobs[$0].1 },
-                                         workers: workers, replay: { _ in true })
+        // The reduced form failed, so a counterexample is likely: first ask for one to all goals
+        // at once with Z3's own strategy, which finds models fast (a short time limit); a
+        // reproduced one refutes the obligation. The rest are checked goal by goal.
+        let searcher = Verifier(library: library, timeoutMilliseconds: min(timeoutMilliseconds, 30_000))
+        let found = try parallelMap(Array(retry.indices), workers) { (n: Int) throws(VerifierError) -> (ProofResult?, Double) in
+            let start = now(), job = jobs[retry[n]]
+            let (result, model) = try searcher.solve(second[n].whole, what: "proof query", expectSat: true)
+            guard result == .sat, let model else { return (nil, now() - start) }
+            let cex = CounterexampleReplay.replay(job.2, window: job.0, strategy: job.1,
+                                                  values: Self.values(of: second[n], in: model, width: job.0.wordBits))
+            return (cex.reproduced ? .refuted(cex) : nil, now() - start)
+        }
+        let rest = retry.indices.filter { found[$0].0 == nil }
+        let secondResults = try checkAll(rest.map { second[$0] }, windows: rest.map { jobs[retry[$0]].0 },
+                                         strategies: rest.map { jobs[retry[$0]].1 }, workers: workers, replay: { _ in true })
         var outcomes = firstResults
         for (n, i) in retry.enumerated() {
-            outcomes[i] = (secondResults[n].result, firstResults[i].seconds + secondResults[n].seconds, second[n])
+            if let refuted = found[n].0 {
+                outcomes[i] = (refuted, firstResults[i].seconds + found[n].1, second[n])
+            }
+        }
+        for (m, n) in rest.enumerated() {
+            let i = retry[n]
+            outcomes[i] = (secondResults[m].result, firstResults[i].seconds + found[n].1 + secondResults[m].seconds, second[n])
         }
         return outcomes
     }
@@ -136,7 +155,7 @@ extension Verifier {
     /// solver seconds of its checks, and the query.
     private func checkAll(_ queries: [ObligationQuery], windows: [ProofWindow], strategies: [StrategyUnderTest], workers: Int,
                           replay: (Int) -> Bool) throws(VerifierError) -> [Outcome] {
-        let items = queries.indices.flatMap { qi in (-1..<queries[qi].goals.count).map { (qi, $0) } }
+        let items = queries.indices.flatMap { qi in (-1..<(queries[qi].goals.count + queries[qi].goalGuards.count)).map { (qi, $0) } }
         let outcomes = try parallelMap(Array(items.indices), workers) { (n: Int) throws(VerifierError) -> (CheckOutcome, Double) in
             let (qi, item) = items[n]
             let start = now()

@@ -1,11 +1,10 @@
 import Testing
 import UntypedCore
+import UntypedKit
 @testable import UntypedVerifier
 
-let x86Window = ProofWindow(name: "x86_64", wordBits: 64, pptrBaseOffset: 0xffff_ff80_0000_0000, maxUntypedBits: 47,
-                            cnodeSlotBits: 5, capPtrKind: 0, capPtrBits: 48, deviceTop: 1 << 47)
-let imx6Window = ProofWindow(name: "aarch32-imx6", wordBits: 32, pptrBaseOffset: 0xd000_0000, maxUntypedBits: 29,
-                             cnodeSlotBits: 4, capPtrKind: 2, capPtrBits: 0, deviceTop: 1 << 32)
+let x86Window = ProofWindow(KernelWindow.named("x86_64")!)
+let imx6Window = ProofWindow(KernelWindow.named("aarch32-imx6")!)
 
 func verdict(_ o: Obligation, _ w: ProofWindow, _ s: StrategyUnderTest) throws -> ProofResult {
     try Verifier(timeoutMilliseconds: 300_000).verify(o, window: w, strategy: s).result
@@ -50,7 +49,32 @@ func brokenStrategiesAreRefuted(strategy: StrategyUnderTest, obligation: Obligat
     }
     #expect(cex.reproduced)
     #expect(cex.traceJSON?.contains("\"expected\"") == true)
+    // A state x86_64's kernel can reach: the untyped lies below the device top (2^47), or
+    // in the kernel window if it is RAM.
+    let value = { (name: String) in cex.inputs.first { $0.name == name }?.value ?? 0 }
+    let end = value("a.paddr") + (1 << value("a.size"))
+    #expect(value("a.paddr") < end && end <= (value("a.dev") != 0 ? 1 << 47 : 0x7f_8000_0000), "\(cex.inputs)")
 }
+
+/// On aarch64 with 40 physical address bits, no untyped the kernel can hand out is large
+/// enough for the absolute rule to go wrong (PPTR_BASE_OFFSET has 39 trailing zeros; a
+/// divergence needs an untyped of 2^40 aligned in both spaces), so placement is proved there.
+@Test func absoluteRuleCannotMisplaceWithFortyPhysicalAddressBits() throws {
+    #expect(try verdict(.placement, ProofWindow(KernelWindow.named("aarch64-pa40")!), .absolute).name == "proved")
+}
+
+/// A refusal is justified: no retype from the kernel's free index or a later one places the
+/// object. Refusing a target exactly at the watermark is a false refusal.
+@Test func refusalsAreJustified() throws {
+    #expect(try verdict(.refusal, any32, .offset).name == "proved")
+    let result = try verdict(.refusal, any32, .mutantRefuseAtWatermark)
+    guard case .refuted(let cex) = result else {
+        Issue.record("expected refuted, got \(result)")
+        return
+    }
+    #expect(cex.reproduced)
+}
+
 
 /// A search the solver gives up on is no verdict, never "holds".
 @Test func counterexampleSearchTimeoutIsUnknown() throws {
@@ -114,6 +138,8 @@ let any32 = ProofWindow.any(wordBits: 32)
 @Test(arguments: [
     (StrategyUnderTest.mutantSkipSmallestBlock, Obligation.progress),
     (.rustSel4, .optimality),
+    (.mutantSmallerBlocksOnTies, .optimality),
+    (.mutantMaxDummyCount, .progress),
     (.mutantSingleHold, .watermark),
 ])
 func searchObligationsCatchBrokenSearches(strategy: StrategyUnderTest, obligation: Obligation) throws {
@@ -162,7 +188,7 @@ func defaultStrategyMeetsTheSearchObligations(obligation: Obligation) throws {
 /// kernel's retype is among the goals of model-spec on a symbolic window.
 @Test func queryFileLayout() throws {
     let q = try Verifier().query(.modelSpec, window: any32, strategy: .offset)
-    #expect(q.proof.components(separatedBy: "(check-sat)").count - 1 == q.goals.count + 1)
+    #expect(q.proof.components(separatedBy: "(check-sat)").count - 1 == q.goals.count + 1 + q.goalGuards.count)
     #expect(q.goals.contains { $0.label.hasPrefix("offset form") })
     let window = try Verifier().query(.modelSpec, window: imx6Window, strategy: .offset)
     #expect(!window.goals.contains { $0.label.hasPrefix("offset form") })
