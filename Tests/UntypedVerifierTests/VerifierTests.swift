@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import UntypedCore
 import UntypedKit
@@ -206,4 +207,18 @@ func defaultStrategyMeetsTheSearchObligations(obligation: Obligation) throws {
     #expect(q.goals.contains { $0.label.hasPrefix("offset form") })
     let window = try Verifier().query(.modelSpec, window: imx6Window, strategy: .offset)
     #expect(!window.goals.contains { $0.label.hasPrefix("offset form") })
+}
+
+/// The manifest is one Codable type: what `--emit-smt` writes, `--check-proofs` reads back, and
+/// an earlier manifest's entries for other queries are kept.
+@Test func manifestRoundTrip() throws {
+    let text = #"{"proofs": [{"config": "ia32", "strategy": "kernel", "obligation": "model-spec", "file": "ia32/kernel/model-spec.smt2", "form": "strategy-search", "goals": 8, "result": "proved", "seconds": 0.25, "solver": "z3"}]}"#
+    let old = try #require(ProofManifest(json: Data(text.utf8)))
+    let record = try Verifier().verify(.noReset, window: any32, strategy: .offset)
+    let merged = ProofManifest([record], solver: "z3", existing: old)
+    #expect(merged.proofs.map(\.config) == ["any-32", "ia32"])
+    let again = try #require(ProofManifest(json: Data(merged.json.utf8)))
+    #expect(again.proofs.map(\.file) == ["any-32/offset/no-reset.smt2", "ia32/kernel/model-spec.smt2"])
+    #expect(again.proofs[0].result == "proved" && again.proofs[0].via == nil)
+    #expect(ProofManifest(json: Data("[1]".utf8)) == nil)
 }
