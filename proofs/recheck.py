@@ -2,11 +2,13 @@
 """Re-check committed proofs with a second, independent solver (yices, or cvc5).
 
 For every manifest entry the verifier recorded as proved, check the committed file. Each file
-holds one vacuity check (expect sat) followed by one check per goal (expect unsat), each
+holds vacuity checks (expect sat: the assumptions with the obligation's guard, then each goal's
+own hypothesis) followed by one check per goal (expect unsat), each
 between push and pop after a common preamble. Each check is given to the solver on its own
 (the preamble, that check's assertion, check-sat), the way the verifier solves them; the
 solver must give exactly the expected answers. Anything else (a sat goal, an unsat vacuity
-check, unknown, a timeout) fails. --incremental gives the file to the solver as it is instead.
+check, unknown, a timeout) fails. --incremental gives the file to the solver as it is instead
+(with the solver's --incremental flag, which yices-smt2 and cvc5 both need for several check-sats).
 Entries Z3 needed more than --max-seconds for are listed as skipped, never counted as checked.
 
 usage: proofs/recheck.py [--solver yices|cvc5] [--max-seconds S] [--timeout S] [--jobs N] [--incremental]
@@ -45,15 +47,16 @@ def check_file(cmd, text, timeout, incremental):
     """(ok, summary) for one proof file."""
     preamble, items = checks(text)
     want = [answer for _, answer, _ in items]
-    if len(want) < 2 or want[0] != "sat" or any(a != "unsat" for a in want[1:]):
-        return False, "not a proof file (a vacuity check, then goals)"
+    sats = want.index("unsat") if "unsat" in want else len(want)
+    if sats < 1 or sats == len(want) or any(a != "unsat" for a in want[sats:]):
+        return False, "not a proof file (vacuity checks, then goals)"
     if incremental:
-        flag = ["--incremental"] if "yices" in cmd[0] else []
-        got = run(cmd + flag, text, timeout)
+        # Several check-sat commands: both solvers need to be told.
+        got = run(cmd + ["--incremental"], text, timeout)
     else:
         got = [run(cmd, preamble + assertion + "\n(check-sat)\n", timeout)[0] for _, _, assertion in items]
     if got == want:
-        return True, f"vacuity sat, {len(want) - 1} of {len(want) - 1} goals unsat"
+        return True, f"{sats} vacuity checks sat, {len(want) - sats} of {len(want) - sats} goals unsat"
     bad = [f"{label}: {g}" for (label, w, _), g in zip(items, got) if g != w]
     return False, "; ".join(bad) if bad else f"expected {' '.join(want)}, got {' '.join(got)}"
 

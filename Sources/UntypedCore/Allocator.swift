@@ -49,7 +49,7 @@ public func nextStep<W: Word, R: PlacementRule>(_ state: UntypedState<W>, _ requ
     let checksPhysical: W.Cond = .constant(strategy.checksPhysicalAlignment)
     let kernelMisaligned = r.hasTarget.and(t.isAligned(r.sizeBits).negated)
         .or(checksPhysical.and(r.hasTarget.negated).and(r.needsPhysicalAlignment).and((s.paddr &+ t).isAligned(r.sizeBits).negated))
-    let below = r.hasTarget.and(w.ugt(t))
+    let below = r.hasTarget.and(strategy.refusesTarget(t, belowWatermark: w))
     let noMemory = needed.shiftedRight(by: r.sizeBits).ne(r.count)
         .or(needed.ugt(untypedBytes)).or(t.ugt(untypedBytes &- needed))
         .or(t.ult(w))   // an unanchored object whose aligned place wrapped

@@ -17,6 +17,10 @@ public protocol PlacementRule {
     func holdGroup<W: Word>(_ state: UntypedState<W>) -> W
     /// The next dummy retype from watermark `w` towards target offset `t` (w < t).
     func searchDummies<W: Word>(watermark w: W, target t: W, state s: UntypedState<W>, perRetype: W) -> DummySearch<W>
+    /// Whether an anchored target at offset `t` counts as below the watermark `w` (memory there
+    /// was handed out), so the request is refused. Every real rule refuses exactly w > t; the
+    /// verifier checks that a rule refusing more is caught (`refusal`).
+    func refusesTarget<W: Word>(_ t: W, belowWatermark w: W) -> W.Cond
     /// One round of a furthest-reach search with blocks of 2^`k` bytes (see `furthestReach`).
     func searchRound<W: Word>(_ best: DummySearch<W>, size k: W, watermark w: W, target t: W,
                               untypedSizeBits: W, perRetype: W, base paddr: W) -> DummySearch<W>
@@ -32,6 +36,7 @@ extension PlacementRule {
     public func believedAlignUp<W: Word>(_ offset: W, _ bits: W, base paddr: W) -> W { offset.alignedUp(bits) }
     @inline(__always) public var padsExactly: Bool { false }
     @inline(__always) public var checksPhysicalAlignment: Bool { true }
+    @inline(__always) public func refusesTarget<W: Word>(_ t: W, belowWatermark w: W) -> W.Cond { w.ugt(t) }
     /// Two hold groups used in turn.
     @inline(__always) public func holdGroup<W: Word>(_ state: UntypedState<W>) -> W { state.nextHold }
     @inline(__always)

@@ -45,6 +45,18 @@ public struct UntypedState<W: Word> {
     @inline(__always) public var effectiveWatermark: W { W.select(hasChildren, watermark, 0) }
     /// Dummies held in group `group`.
     @inline(__always) public func held(_ group: W) -> W { W.select(group.eq(0), hold0, hold1) }
+
+    /// The hold invariant the allocator keeps between steps (stated here once: the verifier
+    /// assumes it before a step, proves it after, and checks it on replayed counterexamples):
+    /// at most 256 dummies per hold group, the next group is 0 or 1, and while the next group
+    /// holds dummies (which are deleted before it is reused) the other group or a live object
+    /// keeps the untyped from resetting.
+    @inline(__always) public var keepsHoldInvariant: W.Cond {
+        let fanOut: W = KernelConstants.retypeFanOutLimit()
+        let other = W.select(nextHold.eq(0), hold1, hold0)
+        return hold0.ule(fanOut).and(hold1.ule(fanOut)).and(nextHold.eq(0).or(nextHold.eq(1)))
+            .and(held(nextHold).eq(0).or(other.ne(0)).or(liveObjects.ne(0)))
+    }
 }
 
 /// One object (or `count` equal objects) to place in an untyped.

@@ -100,8 +100,7 @@ struct ConcreteCheck<C: MachineWord> {
                 }
             }
             // The hold invariant, the inductive part of watermark agreement.
-            let held = after.held(after.nextHold), other = after.nextHold == 0 ? after.hold1 : after.hold0
-            if after.hold0 > 256 || after.hold1 > 256 || after.nextHold > 1 || (held != 0 && other == 0 && after.liveObjects == 0) {
+            if !after.keepsHoldInvariant {
                 return (true, situation + "After the step the hold groups are \(after.hold0) and \(after.hold1) dummies, the next group is \(after.nextHold) and \(after.liveObjects) objects are alive: "
                         + "the next delete would remove the untyped's last children, so the kernel would reset it and the allocator's watermark would no longer be the kernel's.")
             }
@@ -139,6 +138,24 @@ struct ConcreteCheck<C: MachineWord> {
                 return (true, situation + "The allocator deletes hold group \(step.hold) (\(step.count) dummies), the untyped's last children: the kernel resets it and its next retype starts again at offset 0.")
             }
             return (false, situation + "no reset on the concrete core")
+        case .refusal:
+            // Another plan: from free index x.fi (at or after the kernel's), retype the object(s).
+            let xfi = v("x.fi"), xw = xfi << 4
+            let xhc = xw == state.effectiveWatermark ? state.hasChildren : true
+            let other = kernelRetype(KernelUntyped<C>(pptr: kernel.pptr, sizeBits: state.sizeBits, freeIndex: xfi,
+                                                      isDevice: state.isDevice, hasChildren: xhc),
+                                     RetypeRequest<C>(typeValid: true, objectClass: ObjectClass.fixed(), fixedSizeBits: request.sizeBits,
+                                                      deviceAllowed: request.deviceAllowed, userObjSize: request.sizeBits, count: request.count), config)
+            let at = other.firstObject &- kernel.pptr
+            let reason = PlacementError(rawValue: UInt8(truncatingIfNeeded: step.error))
+            if kind == .fail, reason != .badCount, reason != .cannotPad, request.sizeBits >= 4,
+               xw >= state.effectiveWatermark, xw >> 4 == xfi, xw <= C.bit(state.sizeBits), other.error == 0,
+               !request.hasTarget || at == request.target &- state.paddr,
+               !request.needsPhysicalAlignment || (state.paddr &+ at) & C.mask(request.sizeBits) == 0 {
+                return (true, situation + "The allocator refuses the request (\(reason.map { "\($0)" } ?? "error \(step.error)")), yet from the kernel's free index \(h(xw)) "
+                        + "one retype puts the object at paddr \(h(state.paddr &+ at)), where the request asks: a false refusal.")
+            }
+            return (false, situation + "the refusal is justified on the concrete core")
         case .progress:
             if step.error == PlacementError.cannotPad.word() {
                 return (true, situation + "The step finds no dummy retype that fits between the watermark and the target (its search proposed \(step.count) of 2^\(step.sizeBits) bytes), so the allocator refuses a placement it could make.")
@@ -161,6 +178,14 @@ struct ConcreteCheck<C: MachineWord> {
                                      .untypeds(sizeBits: v("o.k"), count: v("o.n")), config)
             let otherEnd = other.untyped.freeIndex << 4
             let t = request.target &- state.paddr
+            // Slot bound: blocks of size o.k alone from our watermark, reaching exactly as far.
+            let w = state.effectiveWatermark
+            let single = strategy.searchRound(.none, size: v("o.k"), watermark: w, target: t, untypedSizeBits: state.sizeBits,
+                                              perRetype: request.maxDummiesPerRetype, base: state.paddr)
+            if kind == .retypeDummies, request.hasTarget, single.count != 0, single.reach == after.effectiveWatermark, step.count > single.count {
+                return (true, situation + "The strategy retypes \(what), reaching \(h(after.effectiveWatermark)); \(single.count) blocks of 2^\(v("o.k")) bytes reach as far: "
+                        + "the strategy uses more dummies (CSpace slots) than needed.")
+            }
             if kind == .retypeDummies, other.error == 0, request.hasTarget, v("o.n") <= request.maxDummiesPerRetype,
                otherWatermark <= state.effectiveWatermark, otherEnd <= t, otherEnd > after.effectiveWatermark {
                 return (true, situation + "The strategy retypes \(what), moving the watermark from \(h(state.effectiveWatermark)) to \(h(after.effectiveWatermark)); "

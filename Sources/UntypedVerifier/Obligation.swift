@@ -9,6 +9,7 @@ public enum Obligation: String, CaseIterable, Sendable {
     case alignment
     case noOverlap = "no-overlap"
     case noReset = "no-reset"
+    case refusal
     case progress
     case optimality
 
@@ -29,10 +30,12 @@ public enum Obligation: String, CaseIterable, Sendable {
             return "Every retype lies inside the untyped and at or above everything placed before it; dummies end at or before the target."
         case .noReset:
             return "A hold is deleted only while another child keeps the untyped from being reset."
+        case .refusal:
+            return "The allocator refuses a request only when no retype the kernel accepts could place it: from the kernel's free index or any later one (every one is reachable with dummy retypes), no retype of the object(s) lands where the request asks (at the target, physically aligned when it must be). A malformed request (count or budget outside 1...256) is a usage error; that the step's own postcondition never fails is progress's to prove. No seL4 object is under 16 bytes."
         case .progress:
             return "The step never gets stuck: whenever a dummy retype is needed its search proposes a valid one (its own postcondition never fails). Each dummy retype strictly advances the watermark without passing the target, so at most (target - watermark)/16 are made, and a delete is always followed by a retype."
         case .optimality:
-            return "Greedy stays ahead: from any watermark at or below ours, no dummy retype the kernel accepts (with the same budget of dummies per retype) ends beyond where the strategy's dummy retype ends, and reaching the target is monotone in the watermark. By induction over plans (a reset only moves a plan back to 0), no plan with fewer dummy retypes reaches the target."
+            return "Greedy stays ahead: from any watermark at or below ours, no dummy retype the kernel accepts (with the same budget of dummies per retype) ends beyond where the strategy's dummy retype ends, and reaching the target is monotone in the watermark. By induction over plans (a reset only moves a plan back to 0), no plan with fewer dummy retypes reaches the target. Slot bound: no single block size that reaches as far as the strategy's dummy retype needs fewer dummies (CSpace slots)."
         }
     }
 
@@ -69,7 +72,7 @@ extension Obligation {
     /// obligations). `progress` and `optimality` are about the search itself.
     public var admitsAnySearch: Bool {
         switch self {
-        case .watermark, .placement, .alignment, .noOverlap, .noReset: return true
+        case .watermark, .placement, .alignment, .noOverlap, .noReset, .refusal: return true
         case .modelSpec, .bootShape, .progress, .optimality: return false
         }
     }

@@ -31,10 +31,44 @@ public struct ObligationQuery: Sendable {
             self.label = label
             self.formula = formula
         }
+
+        /// H when the goal is an implication `(=> H F)`.
+        public var hypothesis: String? {
+            guard formula.hasPrefix("(=> ") else { return nil }
+            let text = Array(formula.utf8.dropFirst(4))
+            var depth = 0, end = 0
+            for (i, c) in text.enumerated() {
+                if c == UInt8(ascii: "(") { depth += 1 }
+                if c == UInt8(ascii: ")") { depth -= 1 }
+                if depth == 0 && (c == UInt8(ascii: " ") || c == UInt8(ascii: "\n") || c == UInt8(ascii: ")")) {
+                    end = c == UInt8(ascii: ")") ? i + 1 : i
+                    break
+                }
+            }
+            return end > 0 ? String(decoding: text[..<end], as: UTF8.self) : nil
+        }
     }
 
     /// The vacuity check: the preamble, the guard and `check-sat` (expect `sat`).
     public var vacuity: String { preamble + "(assert \(guardFormula))\n(check-sat)\n" }
+
+    /// The hypotheses of the goals written `(=> H F)`, each once and other than the
+    /// obligation's guard: each must be satisfiable under the assumptions, or its goal would
+    /// hold vacuously. Labelled with the first goal that has it.
+    public var goalGuards: [(label: String, formula: String)] {
+        var seen: Set<String> = [guardFormula, "true"]
+        var guards: [(label: String, formula: String)] = []
+        for g in goals {
+            guard let h = g.hypothesis, seen.insert(h).inserted else { continue }
+            guards.append((g.label, h))
+        }
+        return guards
+    }
+
+    /// Guard `index` on its own, as one `check-sat` (expect `sat`).
+    public func guardQuery(_ index: Int) -> String {
+        preamble + "(assert \(goalGuards[index].formula))\n(check-sat)\n"
+    }
 
     /// The committed file: the preamble, the vacuity check (expect `sat`), then one
     /// `push`/`check-sat`/`pop` per goal, each expected `unsat`. Any SMT-LIB solver that takes
@@ -43,6 +77,10 @@ public struct ObligationQuery: Sendable {
         var out = preamble
         out += "; ---- vacuity check: the assumptions and the guard can hold (expect sat)\n"
         out += "(push 1)\n(assert \(guardFormula))\n(check-sat)\n(pop 1)\n"
+        for (label, h) in goalGuards {
+            out += "; ---- vacuity check of a goal's hypothesis: \(label) (expect sat)\n"
+            out += "(push 1)\n(assert \(h))\n(check-sat)\n(pop 1)\n"
+        }
         for (i, g) in goals.enumerated() {
             out += "; ---- goal \(i + 1) of \(goals.count): \(g.label) (expect unsat)\n"
             out += "(push 1)\n(assert (not \(g.formula)))\n(check-sat)\n(pop 1)\n"
@@ -81,7 +119,7 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
             switch obligation {
             case .modelSpec: parts = modelSpec(&q)
             case .bootShape: parts = bootShape(&q)
-            case .watermark, .placement, .alignment, .noOverlap, .noReset, .progress, .optimality:
+            case .watermark, .placement, .alignment, .noOverlap, .noReset, .refusal, .progress, .optimality:
                 parts = allocatorObligation(obligation, &q)
             }
             let uses = ([parts.guardText] + parts.goals.map(\.formula)).joined(separator: " ")
@@ -113,7 +151,12 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         }
         lines.append("Window: W=\(window.wordBits), PPTR_BASE_OFFSET="
                      + (window.pptrBaseOffset.map { hex($0) } ?? "any") + ", seL4_MaxUntypedBits=\(window.maxUntypedBits)"
-                     + ", device top=" + (window.deviceTop.map { hex($0) } ?? "any") + ".")
+                     + ", device top=" + (window.deviceTop.map { hex($0) } ?? "any")
+                     + (window.paddrBase.map { b in ", RAM in [\(hex(b)), " + (window.paddrTop.map { hex($0) } ?? "?") + ")" } ?? "") + ".")
+        if obligation.dependsOnStrategy {
+            lines.append("The untyped lies where the window's kernel can hand one out: its physical range does not wrap"
+                         + (window.deviceTop == nil ? "." : ", devices below the device top, RAM inside [PADDR_BASE, PADDR_TOP)."))
+        }
         lines.append("The spec functions (kW.*, invW.*) are the hand-written semantics from specs/; the define-funs")
         lines.append("below them are the Swift core's own terms, computed by running it on Z3 bit-vectors.")
         return lines
@@ -122,6 +165,10 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
     private func numeral(_ value: UInt64) -> S { S(value, in: context) }
 
     private var maxBits: String { "(_ bv\(window.maxUntypedBits) \(S.bitWidth))" }
+    /// The core's constants as SMT-LIB numerals.
+    private var fixedClass: String { "(_ bv\(ObjectClass.fixed() as UInt64) \(S.bitWidth))" }
+    private var untypedClass: String { "(_ bv\(ObjectClass.untyped() as UInt64) \(S.bitWidth))" }
+    private var minSchedContextBits: String { "(_ bv\(KernelConstants.minSchedContextBits() as UInt64) \(S.bitWidth))" }
     private var slotBits: String { "(_ bv\(window.cnodeSlotBits) \(S.bitWidth))" }
     private var storage: CapPtrStorage<S> {
         CapPtrStorage(kind: numeral(window.capPtrKind), bits: numeral(window.capPtrBits))
@@ -168,7 +215,7 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         let p = q.word("p.ptr", "a pointer stored into an untyped cap")
         q.define("sw.load", storage.load(p))
 
-        let args = "c.pptr c.size c.fi c.dev c.hc r.valid r.class r.fixed r.devok r.user r.count \(maxBits) \(slotBits) \(q.literal(7))"
+        let args = "c.pptr c.size c.fi c.dev c.hc r.valid r.class r.fixed r.devok r.user r.count \(maxBits) \(slotBits) \(minSchedContextBits)"
         var goals = [
             Goal("error code and order", "(= sw.error (\(q.k)retype-error \(args)))"),
             Goal("reset", "(= sw.reset (\(q.k)retype-reset \(args)))"),
@@ -188,7 +235,7 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         if window.pptrBaseOffset == nil {
             _ = q.word("f.maxbits", "seL4_MaxUntypedBits: any value")
             _ = q.word("f.slotbits", "seL4_SlotBits: any value")
-            let fargs = "c.pptr c.size c.fi c.dev c.hc r.valid r.class r.fixed r.devok r.user r.count f.maxbits f.slotbits \(q.literal(7))"
+            let fargs = "c.pptr c.size c.fi c.dev c.hc r.valid r.class r.fixed r.devok r.user r.count f.maxbits f.slotbits \(minSchedContextBits)"
             let hyp = all(["(\(q.inv)untyped-ok c.pptr c.size f.maxbits)", "(bvult f.maxbits \(q.literal(UInt64(S.bitWidth))))",
                            "(bvule (bvshl c.fi \(q.literal(4))) (\(q.k)bit c.size))"])
             let error = "(\(q.k)retype-error \(fargs))"
@@ -289,30 +336,38 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         q.define("after.next", after.nextHold)
         q.define("after.hc", after.hasChildren)
         q.define("after.eff", after.effectiveWatermark)
+        q.define("st.holds", state.keepsHoldInvariant)
+        q.define("after.holds", after.keepsHoldInvariant)
 
         let zero = q.literal(0)
-        q.defineText("is-object", type: "Bool", "(= step.kind \(zero))")
-        q.defineText("is-dummy", type: "Bool", "(= step.kind \(q.literal(1)))")
-        q.defineText("is-delete", type: "Bool", "(= step.kind \(q.literal(2)))")
+        q.define("is-object", step.is(.retypeObject))
+        q.define("is-dummy", step.is(.retypeDummies))
+        q.define("is-delete", step.is(.deleteHold))
+        q.define("is-fail", step.is(.fail))
+        q.define("step.cannot-pad", step.error.eq(PlacementError.cannotPad.word()))
+        q.define("step.bad-count", step.error.eq(PlacementError.badCount.word()))
         q.defineText("is-retype", type: "Bool", "(or is-object is-dummy)")
         // The kernel executes the step's retype, in the specs' offset form (invariants-W.smt2),
         // which equals the kernel's retype on every untyped the kernel can hold, on every window
         // (model-spec on any-W). Dummies are Untyped; the object is taken as a type of r.size
         // bits (its class only matters for checks the core leaves to the caller).
-        let cls = "(ite is-object \(q.literal(3)) \(zero))"
+        let cls = "(ite is-object \(fixedClass) \(untypedClass))"
         q.defineText("kern.size", type: q.sort, "(\(q.k)object-size \(cls) r.size step.size \(slotBits))")
         q.defineText("kern.error", type: q.sort,
-                     "(\(q.inv)offset-retype-error a.size k.fi a.dev st.hc true \(cls) r.size (or (not is-object) r.devok) step.size step.count \(maxBits) \(slotBits) \(q.literal(7)))")
+                     "(\(q.inv)offset-retype-error a.size k.fi a.dev st.hc true \(cls) r.size (or (not is-object) r.devok) step.size step.count \(maxBits) \(slotBits) \(minSchedContextBits))")
         q.defineText("kern.offset", type: q.sort, "(\(q.inv)offset-retype-start k.fi st.hc kern.size)")
         q.defineText("kern.end", type: q.sort, "(\(q.inv)offset-retype-end k.fi st.hc kern.size step.count)")
         q.defineText("kern.first", type: q.sort, "(bvadd u.pptr kern.offset)")
         q.defineText("kern.fi", type: q.sort, "(bvlshr kern.end \(q.literal(4)))")
         q.defineText("target.offset", type: q.sort, "(bvsub r.target a.paddr)")
 
+        let range = physicalRange(&q)
         let pre = all([
             "(\(q.inv)untyped-ok u.pptr a.size \(maxBits))",
+            range,
             "(\(q.inv)mirrors st.eff k.fi st.hc)",
-            stateInvariant(q, "a", freeIndex: "k.fi"),
+            "st.holds",
+            "(bvule (bvshl k.fi \(q.literal(4))) (\(q.k)bit a.size))",
         ])
         let accepted = "(= kern.error \(zero))"
         func each(_ kinds: [(String, String)], _ label: String, _ formula: String) -> [Goal] {
@@ -326,7 +381,7 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
             goals += each(retypes, "the untyped has children", "after.hc")
             goals += each(retypes, "the kernel's free index stays inside the untyped", "(bvule (bvshl kern.fi \(q.literal(4))) (\(q.k)bit a.size))")
             goals += [Goal("delete: the watermarks still mirror each other", implies("is-delete", "(\(q.inv)mirrors after.eff k.fi after.hc)"))]
-            goals += holdInvariantGoals(q, freeIndexAfterRetype: "kern.fi")
+            goals += [Goal("the hold invariant holds after the step", "after.holds")]
             return (pre, "is-retype", goals)
         case .placement:
             return (pre, "(and is-object r.has)", [
@@ -348,19 +403,36 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
             return (pre, "(and is-dummy r.has)", goals)
         case .noReset:
             return (pre, "is-delete", [Goal("a delete leaves the untyped with children", implies("is-delete", "after.hc"))])
+        case .refusal:
+            // Another way to place the request: the kernel's free index now or any later one
+            // (dummy retypes of 16-byte untypeds reach every one), then one retype of the object(s).
+            _ = q.word("x.fi", "a free index at or after the kernel's, where another plan retypes the object")
+            let four = q.literal(4)
+            q.defineText("x.w", type: q.sort, "(bvshl x.fi \(four))")
+            q.defineText("x.hc", type: "Bool", "(ite (= x.w st.eff) st.hc true)")
+            q.defineText("x.error", type: q.sort,
+                         "(\(q.inv)offset-retype-error a.size x.fi a.dev x.hc true \(fixedClass) r.size r.devok r.size r.count \(maxBits) \(slotBits) \(minSchedContextBits))")
+            q.defineText("x.offset", type: q.sort, "(\(q.inv)offset-retype-start x.fi x.hc r.size)")
+            let reachable = all(["(bvuge x.w st.eff)", "(= (bvlshr x.w \(four)) x.fi)", "(bvule x.w (\(q.k)bit a.size))"])
+            let refused = all(["is-fail", "(not step.bad-count)", "(not step.cannot-pad)", "(bvule \(four) r.size)"])
+            let places = all(["(= x.error \(zero))", implies("r.has", "(= x.offset target.offset)"),
+                              implies("r.phys", "(\(q.inv)aligned (bvadd a.paddr x.offset) r.size)")])
+            return (all([pre, reachable]), refused, [
+                Goal("a refused request has no placement the kernel accepts", implies(refused, "(not \(places))")),
+            ])
         case .progress:
             let next = nextStep(after, request, strategy: strategy) { _, _ in proposal ?? DummySearch<S>.none }
-            q.define("next.kind", next.kind)
+            q.define("next.is-delete", next.is(.deleteHold))
             var assumptions = pre, lemmas: [Goal] = [], lemmaGuard = "true"
             if let proposal, form == .searchContract {
                 assumptions = all([pre, contract.proposes(proposal, &q)])
                 (lemmas, lemmaGuard) = contract.lemmas(reach: false, &q)
             }
             return (assumptions, all(["is-dummy", lemmaGuard]), lemmas + [
-                Goal("the step never fails its own postcondition", "(distinct step.error \(q.literal(9)))"),
+                Goal("the step never fails its own postcondition", "(not step.cannot-pad)"),
                 Goal("a dummy retype advances the watermark", implies("is-dummy", "(bvult st.eff after.eff)")),
                 Goal("a dummy retype stays at or below the target", implies("(and is-dummy r.has)", "(bvule after.eff target.offset)")),
-                Goal("a delete is followed by a retype", implies("is-delete", "(distinct next.kind \(q.literal(2)))")),
+                Goal("a delete is followed by a retype", implies("is-delete", "(not next.is-delete)")),
             ])
         case .optimality, .modelSpec, .bootShape:
             // build(_:) sends only allocator obligations here.
@@ -368,17 +440,22 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         }
     }
 
-    /// The hold invariant after the step, one goal per clause.
-    private func holdInvariantGoals(_ q: QueryBuilder<S>, freeIndexAfterRetype: String) -> [Goal] {
-        let p = "after"
-        let held = "(ite (= \(p).next \(q.literal(0))) \(p).hold0 \(p).hold1)"
-        let other = "(ite (= \(p).next \(q.literal(0))) \(p).hold1 \(p).hold0)"
-        return [
-            Goal("holds stay within 256", "(and (bvule \(p).hold0 \(q.literal(256))) (bvule \(p).hold1 \(q.literal(256))))"),
-            Goal("the next hold group is 0 or 1", "(or (= \(p).next \(q.literal(0))) (= \(p).next \(q.literal(1))))"),
-            Goal("a full next group is covered by other children",
-                 implies("(distinct \(held) \(q.literal(0)))", "(or (distinct \(other) \(q.literal(0))) (distinct \(p).live \(q.literal(0))))")),
-        ]
+    /// Where the kernel can hand out the untyped: its physical range does not wrap past 2^W
+    /// and, on a window with known numbers, device untypeds lie below the device top and
+    /// normal (RAM) untypeds inside the kernel window [PADDR_BASE, PADDR_TOP). (With its pptr
+    /// aligned to its size and a size in [4, seL4_MaxUntypedBits], `untyped-ok`, that is
+    /// what boot cutting produces: every such block is the cut of a region of its own.)
+    /// A counterexample on a window therefore describes a state that window's kernel reaches.
+    private func physicalRange(_ q: inout QueryBuilder<S>) -> String {
+        q.defineText("a.end", type: q.sort, "(bvadd a.paddr (\(q.k)bit a.size))")
+        let noWrap = "(or (bvult a.paddr a.end) (= a.end \(q.literal(0))))"
+        // The range ends at or below `top` (exclusive; 2^W or more: no bound beyond noWrap).
+        func endsBelow(_ top: UInt64) -> String {
+            top >> UInt64(S.bitWidth) != 0
+                ? noWrap : all(["(bvult a.paddr a.end)", "(bvule a.end \(q.literal(top)))"])
+        }
+        guard let top = window.deviceTop, let base = window.paddrBase, let ramTop = window.paddrTop else { return noWrap }
+        return "(ite a.dev \(endsBelow(top)) \(all(["(bvule \(q.literal(base)) a.paddr)", endsBelow(ramTop)])))"
     }
 
     /// Greedy stays ahead: from any watermark at or below ours, no dummy retype the kernel
@@ -392,7 +469,7 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         let zero = q.literal(0), k = q.k, inv = q.inv
         q.defineText("o.w", type: q.sort, "(bvshl o.fi \(q.literal(4)))")
         q.defineText("o.end", type: q.sort, "(\(inv)offset-retype-end o.fi true o.k o.n)")
-        let oargs = "a.size o.fi a.dev true true \(zero) \(zero) true o.k o.n \(maxBits) \(slotBits) \(q.literal(7))"
+        let oargs = "a.size o.fi a.dev true true \(untypedClass) \(zero) true o.k o.n \(maxBits) \(slotBits) \(minSchedContextBits)"
         let otherPlan = all([
             "(bvule \(q.literal(4)) o.k)", "(bvult o.k a.size)", "(bvule \(q.literal(1)) o.n)", "(bvule o.n r.per)",
             "(bvule (bvshl o.fi \(q.literal(4))) (\(k)bit a.size))",
@@ -400,9 +477,14 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
             "(= (\(inv)offset-retype-error \(oargs)) \(zero))",
             "(bvule o.end target.offset)",
         ])
-        var assumptions = all([pre, "r.has", "(distinct step.kind \(q.literal(3)))", otherPlan])
+        var assumptions = all([pre, "r.has", "(not is-fail)", otherPlan])
         var lemmas: [Goal] = [], lemmaGuard = "true"
         var mainGoal = Goal("no dummy retype from a watermark at or below ours ends beyond ours", implies("is-dummy", "(bvule o.end after.eff)"))
+        // Slot bound: blocks of any one size o.k from our watermark that reach exactly as far
+        // as our dummy retype are no fewer than ours.
+        let slots = contract.singleSize(size: ok, name: "c1", &q)
+        let slotGoal = Goal("slot bound: no block size reaching as far as our dummies needs fewer of them",
+                            implies(all(["is-dummy", "(distinct c1.count \(zero))", "(= c1.reach after.eff)"]), "(bvule step.count c1.count)"))
         if let proposal, form == .searchContract {
             // The argument, in steps. With S = our watermark aligned up to the other plan's
             // block size: (a) if such blocks fit from our watermark, the search's round of that
@@ -415,7 +497,8 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
             let needed = contract.needed(&q)
             assumptions = all([assumptions, contract.proposes(proposal, &q),
                                contract.reachesAsFar(proposal, size: ok, name: "c1", &q),
-                               contract.reachesAsFar(proposal, size: (w.alignedUp(ok) &- w).floorLog2, name: "c2", &q)])
+                               contract.reachesAsFar(proposal, size: (w.alignedUp(ok) &- w).floorLog2, name: "c2", &q),
+                               contract.fewestSlots(proposal, name: "c1", &q)])
             (lemmas, lemmaGuard) = contract.lemmas(reach: true, &q)
             q.defineText("o.s", type: q.sort, "(\(k)align-up search.w o.k)")
             let width = q.literal(UInt64(S.bitWidth))
@@ -436,23 +519,13 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
             lemmas += steps
             mainGoal.formula = implies(all(["is-dummy"] + steps.map(\.formula)), "(bvule o.end after.eff)")
         }
+        _ = slots
         return (assumptions, all(["is-dummy", lemmaGuard]), lemmas + [
             mainGoal,
+            slotGoal,
             Goal("reaching the target is monotone in the watermark",
                  implies(all(["(bvule st.eff target.offset)", "(= (\(k)align-up o.w r.size) target.offset)"]),
                          "(= (\(k)align-up st.eff r.size) target.offset)")),
-        ])
-    }
-
-    /// The allocator's own invariant on a state (`prefix.*`), with the kernel's free index.
-    private func stateInvariant(_ q: QueryBuilder<S>, _ prefix: String, freeIndex: String) -> String {
-        let held = "(ite (= \(prefix).next \(q.literal(0))) \(prefix).hold0 \(prefix).hold1)"
-        let other = "(ite (= \(prefix).next \(q.literal(0))) \(prefix).hold1 \(prefix).hold0)"
-        return all([
-            "(bvule \(prefix).hold0 \(q.literal(256)))", "(bvule \(prefix).hold1 \(q.literal(256)))",
-            "(or (= \(prefix).next \(q.literal(0))) (= \(prefix).next \(q.literal(1))))",
-            implies("(distinct \(held) \(q.literal(0)))", "(or (distinct \(other) \(q.literal(0))) (distinct \(prefix).live \(q.literal(0))))"),
-            "(bvule (bvshl \(freeIndex) \(q.literal(4))) (\(q.k)bit a.size))",
         ])
     }
 }

@@ -9,6 +9,7 @@ extension ProofWindow {
         case .dropLow4: (2, 0)
         }
         self.init(name: w.name, wordBits: w.wordBits, pptrBaseOffset: w.pptrBaseOffset, maxUntypedBits: w.maxUntypedBits,
-                  cnodeSlotBits: w.cnodeSlotBits, capPtrKind: kind, capPtrBits: bits, deviceTop: w.deviceTop)
+                  cnodeSlotBits: w.cnodeSlotBits, capPtrKind: kind, capPtrBits: bits, deviceTop: w.deviceTop,
+                  paddrBase: w.paddrBase, paddrTop: w.paddrTop)
     }
 }

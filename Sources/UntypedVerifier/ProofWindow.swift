@@ -14,9 +14,14 @@ public struct ProofWindow: Sendable {
     public var capPtrBits: UInt64
     /// Exclusive device top (2^32 allowed on 32-bit); nil for any device top.
     public var deviceTop: UInt64?
+    /// The kernel window's physical range [PADDR_BASE, PADDR_TOP), where normal (RAM)
+    /// untypeds lie (PADDR_TOP may be 2^32 on 32-bit); nil on the symbolic windows.
+    public var paddrBase: UInt64?
+    public var paddrTop: UInt64?
 
     public init(name: String, wordBits: Int, pptrBaseOffset: UInt64?, maxUntypedBits: UInt64,
-                cnodeSlotBits: UInt64, capPtrKind: UInt64, capPtrBits: UInt64, deviceTop: UInt64?) {
+                cnodeSlotBits: UInt64, capPtrKind: UInt64, capPtrBits: UInt64, deviceTop: UInt64?,
+                paddrBase: UInt64? = nil, paddrTop: UInt64? = nil) {
         self.name = name
         self.wordBits = wordBits
         self.pptrBaseOffset = pptrBaseOffset
@@ -25,6 +30,8 @@ public struct ProofWindow: Sendable {
         self.capPtrKind = capPtrKind
         self.capPtrBits = capPtrBits
         self.deviceTop = deviceTop
+        self.paddrBase = paddrBase
+        self.paddrTop = paddrTop
     }
 
     /// Whether a proof of an allocator obligation on this window is one on `other` too: this

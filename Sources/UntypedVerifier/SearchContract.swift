@@ -59,6 +59,21 @@ struct SearchContract<S: SymbolicMachineWord> {
                             "(distinct \(name).count \(q.literal(0)))"]), "(bvuge prop.reach \(name).reach)")
     }
 
+    /// Blocks of 2^`size` bytes alone from the watermark (`name.*`); the range hypothesis on the size.
+    func singleSize(size k: S, name: String, _ q: inout QueryBuilder<S>) -> String {
+        q.define("\(name).k", k)
+        define(name, round(.none, size: k), &q)
+        return all(["(bvule \(q.literal(4)) \(name).k)", "(bvult \(name).k \(q.literal(UInt64(S.bitWidth))))"])
+    }
+
+    /// Among block sizes reaching exactly as far, the proposal uses the fewest dummies
+    /// (`name.*` from `singleSize` or `reachesAsFar`).
+    func fewestSlots(_ p: DummySearch<S>, name: String, _ q: inout QueryBuilder<S>) -> String {
+        define("prop", p, &q)
+        return implies(all(["(bvule \(q.literal(4)) \(name).k)", "(bvult \(name).k \(q.literal(UInt64(S.bitWidth))))",
+                            "(distinct \(name).count \(q.literal(0)))", "(= \(name).reach prop.reach)"]), "(bvule prop.count \(name).count)")
+    }
+
     /// The lemmas (goals of the same query) and the hypotheses their vacuity check adds.
     func lemmas(reach: Bool, _ q: inout QueryBuilder<S>) -> ([ObligationQuery.Goal], String) {
         let best = DummySearch<S>(sizeBits: q.word("sb.size", "a proposal before one round of the search: size bits"),
@@ -93,6 +108,13 @@ struct SearchContract<S: SymbolicMachineWord> {
                 .init("search: a round never reaches less far", "(bvuge sn.reach sb.reach)"),
                 .init("search: the round of size k reaches as far as blocks of size k",
                       implies("(distinct sc.count \(zero))", "(bvuge sn.reach sc.reach)")),
+                // The slot bound by induction: among the sizes tried so far that reach as far
+                // as the proposal, none needs fewer dummies.
+                .init("search: a round that reaches only as far as blocks of size k uses no more of them",
+                      implies(all(["(distinct sc.count \(zero))", "(= sn.reach sc.reach)"]), "(bvule sn.count sc.count)")),
+                .init("search: a round after smaller sizes never uses more dummies for the same reach",
+                      implies(all([needed, before, kRange, "(distinct sb.count \(zero))", "(bvult sb.size sk)", "(= sn.reach sb.reach)"]),
+                              "(bvule sn.count sb.count)")),
             ]
         }
         return (goals, all([needed, before, kRange]))

@@ -19,6 +19,14 @@ public enum StrategyUnderTest: Hashable, Sendable, CaseIterable, PlacementRule {
     /// The furthest-reach search never tries 16-byte blocks, so it can find nothing when the
     /// watermark and the target are 16 bytes apart and misaligned.
     case mutantSkipSmallestBlock
+    /// Refuses an anchored target exactly at the watermark too (`w >= t` for `w > t`): a
+    /// false refusal, e.g. of a target at a fresh untyped's base.
+    case mutantRefuseAtWatermark
+    /// The search's tie-break made strict (`>` for `>=`): on equal reach it keeps the smaller
+    /// blocks, so it uses more dummies (CSpace slots) than needed.
+    case mutantSmallerBlocksOnTies
+    /// The search's dummy count takes `max` of what fits and the budget instead of `min`.
+    case mutantMaxDummyCount
 
     public init(_ strategy: Strategy) {
         switch strategy {
@@ -52,6 +60,9 @@ public enum StrategyUnderTest: Hashable, Sendable, CaseIterable, PlacementRule {
         case .mutantSingleHold: return "mutant-single-hold"
         case .mutantNoPhysicalCheck: return "mutant-no-physical-check"
         case .mutantSkipSmallestBlock: return "mutant-skip-smallest-block"
+        case .mutantRefuseAtWatermark: return "mutant-refuse-at-watermark"
+        case .mutantSmallerBlocksOnTies: return "mutant-smaller-blocks-on-ties"
+        case .mutantMaxDummyCount: return "mutant-max-dummy-count"
         }
     }
 
@@ -89,8 +100,25 @@ public enum StrategyUnderTest: Hashable, Sendable, CaseIterable, PlacementRule {
     }
 
     @inline(__always)
+    public func refusesTarget<W: Word>(_ t: W, belowWatermark w: W) -> W.Cond {
+        self == .mutantRefuseAtWatermark ? w.uge(t) : w.ugt(t)
+    }
+
+    @inline(__always)
     public func searchRound<W: Word>(_ best: DummySearch<W>, size k: W, watermark w: W, target t: W,
                                      untypedSizeBits: W, perRetype: W, base paddr: W) -> DummySearch<W> {
+        if self == .mutantSmallerBlocksOnTies || self == .mutantMaxDummyCount {
+            // `furthestReach` with one operator changed.
+            let start = believedAlignUp(w, k, base: paddr)
+            let fits = start.ule(t).and(k.ult(untypedSizeBits))
+            let blocks = (t &- start).shiftedRight(by: k)
+            let n = self == .mutantMaxDummyCount ? W.max(blocks, perRetype) : W.min(blocks, perRetype)
+            let reach = start &+ n.shiftedLeft(by: k)
+            let further = self == .mutantSmallerBlocksOnTies ? reach.ugt(best.reach) : reach.uge(best.reach)
+            let better = fits.and(n.ne(0)).and(further)
+            return DummySearch(sizeBits: W.select(better, k, best.sizeBits), count: W.select(better, n, best.count),
+                               reach: W.select(better, reach, best.reach))
+        }
         let round = furthestReach(best, size: k, watermark: w, target: t, untypedSizeBits: untypedSizeBits,
                                   perRetype: perRetype, base: paddr, rule: self)
         guard self == .mutantSkipSmallestBlock else { return round }

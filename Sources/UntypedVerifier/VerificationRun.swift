@@ -123,11 +123,30 @@ extension Verifier {
         let second = try parallelMap(retry, workers) { (i: Int) throws(VerifierError) -> ObligationQuery in
             try query(jobs[i].2, window: jobs[i].0, strategy: jobs[i].1, form: .strategySearch)
         }
-        let secondResults = try checkAll(second, windows: retry.map { jobs[$0].0 }, strategies: retry.map { jobs[$0].1 },
-                                         workers: workers, replay: { _ in true })
+        // The reduced form failed, so a counterexample is likely: first ask for one to all goals
+        // at once with Z3's own strategy, which finds models fast (a short time limit); a
+        // reproduced one refutes the obligation. The rest are checked goal by goal.
+        let searcher = Verifier(library: library, timeoutMilliseconds: min(timeoutMilliseconds, 30_000))
+        let found = try parallelMap(Array(retry.indices), workers) { (n: Int) throws(VerifierError) -> (ProofResult?, Double) in
+            let start = now(), job = jobs[retry[n]]
+            let (result, model) = try searcher.solve(second[n].whole, what: "proof query", expectSat: true)
+            guard result == .sat, let model else { return (nil, now() - start) }
+            let cex = CounterexampleReplay.replay(job.2, window: job.0, strategy: job.1,
+                                                  values: Self.values(of: second[n], in: model, width: job.0.wordBits))
+            return (cex.reproduced ? .refuted(cex) : nil, now() - start)
+        }
+        let rest = retry.indices.filter { found[$0].0 == nil }
+        let secondResults = try checkAll(rest.map { second[$0] }, windows: rest.map { jobs[retry[$0]].0 },
+                                         strategies: rest.map { jobs[retry[$0]].1 }, workers: workers, replay: { _ in true })
         var outcomes = firstResults
         for (n, i) in retry.enumerated() {
-            outcomes[i] = (secondResults[n].result, firstResults[i].seconds + secondResults[n].seconds, second[n])
+            if let refuted = found[n].0 {
+                outcomes[i] = (refuted, firstResults[i].seconds + found[n].1, second[n])
+            }
+        }
+        for (m, n) in rest.enumerated() {
+            let i = retry[n]
+            outcomes[i] = (secondResults[m].result, firstResults[i].seconds + found[n].1 + secondResults[m].seconds, second[n])
         }
         return outcomes
     }
@@ -136,7 +155,7 @@ extension Verifier {
     /// solver seconds of its checks, and the query.
     private func checkAll(_ queries: [ObligationQuery], windows: [ProofWindow], strategies: [StrategyUnderTest], workers: Int,
                           replay: (Int) -> Bool) throws(VerifierError) -> [Outcome] {
-        let items = queries.indices.flatMap { qi in (-1..<queries[qi].goals.count).map { (qi, $0) } }
+        let items = queries.indices.flatMap { qi in (-1..<(queries[qi].goals.count + queries[qi].goalGuards.count)).map { (qi, $0) } }
         let outcomes = try parallelMap(Array(items.indices), workers) { (n: Int) throws(VerifierError) -> (CheckOutcome, Double) in
             let (qi, item) = items[n]
             let start = now()
@@ -198,26 +217,67 @@ final class Locked<T>: @unchecked Sendable {
     }
 }
 
-/// The manifest of proofs/: one entry per query with its result, solver and time. Entries of
-/// `existing` (a manifest from an earlier run into the same directory) for other files are kept.
-public func manifestJSON(_ records: [VerificationRecord], solver: String, existing: String? = nil) -> String {
-    var previous: [[String: Any]] = []
-    if let existing, let object = try? JSONSerialization.jsonObject(with: Data(existing.utf8)) as? [String: Any],
-       let proofs = object["proofs"] as? [[String: Any]] {
-        let fresh = Set(records.map { "\($0.window) \($0.strategy?.cliName ?? "kernel") \($0.obligation.rawValue)" })
-        previous = proofs.filter { !fresh.contains("\($0["config"] ?? "") \($0["strategy"] ?? "") \($0["obligation"] ?? "")") }
+/// One entry of `proofs/manifest.json`: a (configuration, strategy, obligation) and its result.
+/// The one type both the writer (`verify --emit-smt`) and the reader (`--check-proofs`) use.
+public struct ManifestEntry: Codable, Sendable {
+    public var config: String
+    /// A strategy's command-line name, or "kernel" for the strategy-independent obligations.
+    public var strategy: String
+    public var obligation: String
+    /// The query file below proofs/ (the symbolic window's, for an entry it covers).
+    public var file: String
+    public var form: String
+    public var goals: Int
+    public var result: String
+    public var seconds: Double
+    public var solver: String
+    /// The symbolic window whose proof covers this entry (nothing was solved for it).
+    public var via: String?
+    /// Why the result is unknown.
+    public var reason: String?
+
+    var key: String { "\(config) \(strategy) \(obligation)" }
+
+    public init(_ r: VerificationRecord, solver: String) {
+        config = r.window
+        strategy = r.strategy?.cliName ?? "kernel"
+        obligation = r.obligation.rawValue
+        file = proofPath(window: r.via ?? r.window, strategy: r.strategy, obligation: r.obligation)
+        form = r.form.rawValue
+        goals = r.query.goals.count
+        result = r.result.name
+        seconds = (r.seconds * 100).rounded() / 100
+        self.solver = solver
+        via = r.via
+        if case .unknown(let why) = r.result { reason = why }
     }
-    let entries = previous + records.map { r -> [String: Any] in
-        var e: [String: Any] = ["config": r.window, "strategy": r.strategy?.cliName ?? "kernel", "obligation": r.obligation.rawValue,
-                                "file": proofPath(window: r.via ?? r.window, strategy: r.strategy, obligation: r.obligation),
-                                "form": r.form.rawValue, "goals": r.query.goals.count,
-                                "result": r.result.name, "seconds": (r.seconds * 100).rounded() / 100, "solver": solver]
-        if let via = r.via { e["via"] = via }
-        if case .unknown(let why) = r.result { e["reason"] = why }
-        return e
+}
+
+/// `proofs/manifest.json`: every entry, ordered by configuration, strategy and obligation.
+public struct ProofManifest: Codable, Sendable {
+    public var proofs: [ManifestEntry]
+
+    public init(proofs: [ManifestEntry]) { self.proofs = proofs }
+
+    /// Parses a manifest; nil when the text is not one.
+    public init?(json: Data) {
+        guard let m = try? JSONDecoder().decode(ProofManifest.self, from: json) else { return nil }
+        self = m
     }
-    let order = { (e: [String: Any]) in "\(e["config"] ?? "")/\(e["strategy"] ?? "")/\(e["obligation"] ?? "")" }
-    let sorted = entries.sorted { order($0) < order($1) }
-    let data = (try? JSONSerialization.data(withJSONObject: ["proofs": sorted], options: [.prettyPrinted, .sortedKeys])) ?? Data()
-    return String(decoding: data, as: UTF8.self)
+
+    /// The manifest after a run: `records`' entries, plus those of `existing` (a manifest from an
+    /// earlier run into the same directory) for other queries.
+    public init(_ records: [VerificationRecord], solver: String, existing: ProofManifest? = nil) {
+        let fresh = records.map { ManifestEntry($0, solver: solver) }
+        let keys = Set(fresh.map(\.key))
+        let kept = (existing?.proofs ?? []).filter { !keys.contains($0.key) }
+        proofs = (kept + fresh).sorted { "\($0.config)/\($0.strategy)/\($0.obligation)" < "\($1.config)/\($1.strategy)/\($1.obligation)" }
+    }
+
+    /// Pretty-printed JSON with sorted keys.
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
 }

@@ -64,10 +64,12 @@ public struct Verifier: Sendable {
         } catch { throw .solver("Z3 has no tactic \(Self.tactic): \(error)") }
     }
 
-    /// Solves one query text: `.unsat`, `.sat` with its model, or `.unknown`.
-    func solve(_ text: String, what: String) throws(VerifierError) -> (CheckResult, Model?) {
+    /// Solves one query text: `.unsat`, `.sat` with its model, or `.unknown`. A check
+    /// expected to be satisfiable (a vacuity check) runs Z3's own QF_BV strategy, which finds
+    /// models where the bit-blasting tactic, faster for proofs, can take minutes.
+    func solve(_ text: String, what: String, expectSat: Bool = false) throws(VerifierError) -> (CheckResult, Model?) {
         let context = Context(timeoutMilliseconds: timeoutMilliseconds)
-        let solver = try makeSolver(context)
+        let solver = expectSat ? Solver(context: context) : try makeSolver(context)
         do { try solver.load(smtlib2: text) } catch { throw .solver("Z3 rejected the \(what): \(error)") }
         let result = solver.check()
         if case .unknown(let reason) = result, reason.contains("timeout") || reason.contains("canceled") {
@@ -84,9 +86,10 @@ public struct Verifier: Sendable {
         case unknown(String)
     }
 
-    /// Runs check `item` of `q`: -1 the vacuity check, i >= 0 goal i.
+    /// Runs check `item` of `q`: -1 the vacuity check, 0..<goals goal i, then the goals' guards.
     func runCheck(_ q: ObligationQuery, item: Int, wordBits: Int) throws(VerifierError) -> CheckOutcome {
-        let (result, model) = try solve(item < 0 ? q.vacuity : q.goalQuery(item), what: item < 0 ? "vacuity query" : "proof query")
+        let text = item < 0 ? q.vacuity : item < q.goals.count ? q.goalQuery(item) : q.guardQuery(item - q.goals.count)
+        let (result, model) = try solve(text, what: item < 0 ? "vacuity query" : "proof query", expectSat: item < 0 || item >= q.goals.count)
         switch result {
         case .unsat: return .unsat
         case .unknown(let reason): return .unknown(reason)
@@ -102,17 +105,30 @@ public struct Verifier: Sendable {
         case .unknown(let reason): return .unknown("vacuity check: \(reason)")
         case .sat: break
         }
+        for (guardText, outcome) in zip(q.goalGuards, outcomes.dropFirst(1 + q.goals.count)) {
+            switch outcome {
+            case .sat: continue
+            case .unsat: return .unknown("vacuous goal '\(guardText.label)': its hypothesis cannot hold under the assumptions")
+            case .unknown(let reason): return .unknown("vacuity check of goal '\(guardText.label)': \(reason)")
+            }
+        }
+        var undecided: ProofResult? = nil
         for (goal, outcome) in zip(q.goals, outcomes.dropFirst()) {
             switch outcome {
             case .unsat: continue
-            case .unknown(let reason): return .unknown("goal '\(goal.label)': \(reason)")
+            case .unknown(let reason):
+                // A later goal's reproduced counterexample still refutes the obligation.
+                if undecided == nil { undecided = .unknown("goal '\(goal.label)': \(reason)") }
             case .sat(let values):
                 guard replay else { return .unknown("goal '\(goal.label)' has a counterexample in the \(q.form.rawValue) form") }
                 let cex = CounterexampleReplay.replay(q.obligation, window: window, strategy: strategy, values: values)
-                return cex.reproduced ? .refuted(cex) : .unknown("encoder disagreement: the solver's counterexample to goal '\(goal.label)' does not reproduce on the concrete core (\(cex.explanation))")
+                if cex.reproduced { return .refuted(cex) }
+                if undecided == nil {
+                    undecided = .unknown("encoder disagreement: the solver's counterexample to goal '\(goal.label)' does not reproduce on the concrete core (\(cex.explanation))")
+                }
             }
         }
-        return .proved
+        return undecided ?? .proved
     }
 
     static func values(of q: ObligationQuery, in model: Model, width: Int) -> [String: UInt64] {

@@ -62,8 +62,8 @@ struct VerifyCommand: ParsableCommand {
         let total = Date().timeIntervalSince(started)
         if let dir = emitSmt {
             let path = dir + "/manifest.json"
-            let existing = try? String(contentsOfFile: path, encoding: .utf8)
-            try? manifestJSON(records, solver: "z3 \(verifier.solverVersion)", existing: existing)
+            let existing = FileManager.default.contents(atPath: path).flatMap(ProofManifest.init(json:))
+            try? ProofManifest(records, solver: "z3 \(verifier.solverVersion)", existing: existing).json
                 .write(toFile: path, atomically: true, encoding: .utf8)
         }
         print(output.json ? json(records) : table(records, total: total))
@@ -75,24 +75,23 @@ struct VerifyCommand: ParsableCommand {
     func checkCommittedProofs(_ verifier: Verifier) throws {
         let dir = verifier.library.proofsDirectory
         guard let data = FileManager.default.contents(atPath: dir + "/manifest.json"),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let entries = object["proofs"] as? [[String: Any]] else {
+              let manifest = ProofManifest(json: data) else {
             throw InputError("proofs/manifest.json: missing or not a manifest (write one with --emit-smt proofs)")
         }
+        let entries = manifest.proofs
         var stale = 0, files = Set<String>()
         for (i, e) in entries.enumerated() {
-            guard let config = e["config"] as? String, let strategyName = e["strategy"] as? String,
-                  let obligationName = e["obligation"] as? String, let file = e["file"] as? String,
-                  let obligation = Obligation(rawValue: obligationName),
-                  let strategy = strategyName == "kernel" ? StrategyUnderTest.offset : StrategyUnderTest(cliName: strategyName) else {
+            let file = e.file
+            guard let obligation = Obligation(rawValue: e.obligation),
+                  let strategy = e.strategy == "kernel" ? StrategyUnderTest.offset : StrategyUnderTest(cliName: e.strategy) else {
                 throw InputError("proofs/manifest.json: proofs[\(i)] is not a valid entry")
             }
             // Entries covered by a symbolic window's proof share its file: check each file once.
             guard files.insert(file).inserted else { continue }
-            let name = e["via"] as? String ?? config
+            let name = e.via ?? e.config
             let window: ProofWindow = name == "any-64" ? .any(wordBits: 64) : name == "any-32" ? .any(wordBits: 32)
                 : ProofWindow(try KernelWindow.resolve(name, source: "proofs/manifest.json: proofs[\(i)].config"))
-            let form = (e["form"] as? String).flatMap(SearchForm.init(rawValue:)) ?? .strategySearch
+            let form = SearchForm(rawValue: e.form) ?? .strategySearch
             let query = try verifier.query(obligation, window: window, strategy: strategy, form: form)
             let committed = try? String(contentsOfFile: dir + "/" + file, encoding: .utf8)
             if committed != query.proof {

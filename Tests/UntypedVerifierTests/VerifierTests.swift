@@ -1,11 +1,11 @@
+import Foundation
 import Testing
 import UntypedCore
+import UntypedKit
 @testable import UntypedVerifier
 
-let x86Window = ProofWindow(name: "x86_64", wordBits: 64, pptrBaseOffset: 0xffff_ff80_0000_0000, maxUntypedBits: 47,
-                            cnodeSlotBits: 5, capPtrKind: 0, capPtrBits: 48, deviceTop: 1 << 47)
-let imx6Window = ProofWindow(name: "aarch32-imx6", wordBits: 32, pptrBaseOffset: 0xd000_0000, maxUntypedBits: 29,
-                             cnodeSlotBits: 4, capPtrKind: 2, capPtrBits: 0, deviceTop: 1 << 32)
+let x86Window = ProofWindow(KernelWindow.named("x86_64")!)
+let imx6Window = ProofWindow(KernelWindow.named("aarch32-imx6")!)
 
 func verdict(_ o: Obligation, _ w: ProofWindow, _ s: StrategyUnderTest) throws -> ProofResult {
     try Verifier(timeoutMilliseconds: 300_000).verify(o, window: w, strategy: s).result
@@ -50,6 +50,47 @@ func brokenStrategiesAreRefuted(strategy: StrategyUnderTest, obligation: Obligat
     }
     #expect(cex.reproduced)
     #expect(cex.traceJSON?.contains("\"expected\"") == true)
+    // A state x86_64's kernel can reach: the untyped lies below the device top (2^47), or
+    // in the kernel window if it is RAM.
+    let value = { (name: String) in cex.inputs.first { $0.name == name }?.value ?? 0 }
+    let end = value("a.paddr") + (1 << value("a.size"))
+    #expect(value("a.paddr") < end && end <= (value("a.dev") != 0 ? 1 << 47 : 0x7f_8000_0000), "\(cex.inputs)")
+}
+
+/// On aarch64 with 40 physical address bits, no untyped the kernel can hand out is large
+/// enough for the absolute rule to go wrong (PPTR_BASE_OFFSET has 39 trailing zeros; a
+/// divergence needs an untyped of 2^40 aligned in both spaces), so placement is proved there.
+@Test func absoluteRuleCannotMisplaceWithFortyPhysicalAddressBits() throws {
+    #expect(try verdict(.placement, ProofWindow(KernelWindow.named("aarch64-pa40")!), .absolute).name == "proved")
+}
+
+/// A refusal is justified: no retype from the kernel's free index or a later one places the
+/// object. Refusing a target exactly at the watermark is a false refusal.
+@Test func refusalsAreJustified() throws {
+    #expect(try verdict(.refusal, any32, .offset).name == "proved")
+}
+
+/// The mutants the obligations missed before: a false refusal (`w >= t`), the search's
+/// tie-break made strict (more dummies, the slot bound), and the dummy count's `min` made
+/// `max`. Each has a counterexample on any-32 that reproduces on the concrete core, found the
+/// way `verify` falls back when the reduced form fails: Z3's own strategy on the query with the
+/// strategy's own search, all goals at once.
+@Test(arguments: [
+    (StrategyUnderTest.mutantRefuseAtWatermark, Obligation.refusal),
+    (.mutantSmallerBlocksOnTies, .optimality),
+    (.mutantMaxDummyCount, .progress),
+])
+func formerlySurvivingMutantsAreRefuted(strategy: StrategyUnderTest, obligation: Obligation) throws {
+    let verifier = Verifier(timeoutMilliseconds: 120_000)
+    let q = try verifier.query(obligation, window: any32, strategy: strategy, form: .strategySearch)
+    let (result, model) = try verifier.solve(q.whole, what: "proof query", expectSat: true)
+    guard result == .sat, let model else {
+        Issue.record("\(strategy.cliName) \(obligation.rawValue): expected a counterexample, got \(result)")
+        return
+    }
+    let cex = CounterexampleReplay.replay(obligation, window: any32, strategy: strategy,
+                                          values: Verifier.values(of: q, in: model, width: 32))
+    #expect(cex.reproduced, "\(cex.explanation)")
 }
 
 /// A search the solver gives up on is no verdict, never "holds".
@@ -162,8 +203,22 @@ func defaultStrategyMeetsTheSearchObligations(obligation: Obligation) throws {
 /// kernel's retype is among the goals of model-spec on a symbolic window.
 @Test func queryFileLayout() throws {
     let q = try Verifier().query(.modelSpec, window: any32, strategy: .offset)
-    #expect(q.proof.components(separatedBy: "(check-sat)").count - 1 == q.goals.count + 1)
+    #expect(q.proof.components(separatedBy: "(check-sat)").count - 1 == q.goals.count + 1 + q.goalGuards.count)
     #expect(q.goals.contains { $0.label.hasPrefix("offset form") })
     let window = try Verifier().query(.modelSpec, window: imx6Window, strategy: .offset)
     #expect(!window.goals.contains { $0.label.hasPrefix("offset form") })
+}
+
+/// The manifest is one Codable type: what `--emit-smt` writes, `--check-proofs` reads back, and
+/// an earlier manifest's entries for other queries are kept.
+@Test func manifestRoundTrip() throws {
+    let text = #"{"proofs": [{"config": "ia32", "strategy": "kernel", "obligation": "model-spec", "file": "ia32/kernel/model-spec.smt2", "form": "strategy-search", "goals": 8, "result": "proved", "seconds": 0.25, "solver": "z3"}]}"#
+    let old = try #require(ProofManifest(json: Data(text.utf8)))
+    let record = try Verifier().verify(.noReset, window: any32, strategy: .offset)
+    let merged = ProofManifest([record], solver: "z3", existing: old)
+    #expect(merged.proofs.map(\.config) == ["any-32", "ia32"])
+    let again = try #require(ProofManifest(json: Data(merged.json.utf8)))
+    #expect(again.proofs.map(\.file) == ["any-32/offset/no-reset.smt2", "ia32/kernel/model-spec.smt2"])
+    #expect(again.proofs[0].result == "proved" && again.proofs[0].via == nil)
+    #expect(ProofManifest(json: Data("[1]".utf8)) == nil)
 }

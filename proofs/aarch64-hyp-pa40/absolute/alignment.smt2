@@ -3,7 +3,10 @@
 ; Claim: Every object the allocator retypes is aligned to its size in kernel-virtual space, and physically too when it needs to be (frames).
 ; The kernel's retype appears in the specs' offset form (inv64.offset-*), which equals k64.retype-*
 ; for every untyped the kernel can hold on every window: proofs/any-64/kernel/model-spec.smt2.
-; Window: W=64, PPTR_BASE_OFFSET=0x8000000000, seL4_MaxUntypedBits=47, device top=0x10000000000.
+; The dummy search's proposal (search.*) is an unconstrained input: the claim holds whatever the
+; search returns, so in particular for the strategy's own search (checked by progress and optimality).
+; Window: W=64, PPTR_BASE_OFFSET=0x8000000000, seL4_MaxUntypedBits=47, device top=0x10000000000, RAM in [0x0, 0x7fc0000000).
+; The untyped lies where the window's kernel can hand one out: its physical range does not wrap, devices below the device top, RAM inside [PADDR_BASE, PADDR_TOP).
 ; The spec functions (kW.*, invW.*) are the hand-written semantics from specs/; the define-funs
 ; below them are the Swift core's own terms, computed by running it on Z3 bit-vectors.
 ; expect: sat for the vacuity check, then unsat for every goal (the obligation holds)
@@ -617,6 +620,9 @@
 (declare-const r.has Bool) ; anchored object
 (declare-const r.target (_ BitVec 64)) ; target paddr
 (declare-const r.per (_ BitVec 64)) ; dummies one retype may create
+(declare-const search.size (_ BitVec 64)) ; size bits the dummy search proposes
+(declare-const search.count (_ BitVec 64)) ; number of dummies it proposes
+(declare-const search.reach (_ BitVec 64)) ; where it believes they end
 ; ---- terms computed by the Swift core (UntypedCore), run on Z3 bit-vectors
 (define-fun u.pptr () (_ BitVec 64)
   (bvadd a.paddr (_ bv549755813888 64)))
@@ -630,159 +636,6 @@
          (not (= a.hold1 #x0000000000000000)))
      a.watermark
      #x0000000000000000))
-(define-fun step.kind () (_ BitVec 64)
-  (let ((a!1 (= (bvand r.target
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!2 (ite (or (not (= a.live #x0000000000000000))
-                    (not (= a.hold0 #x0000000000000000))
-                    (not (= a.hold1 #x0000000000000000)))
-                a.watermark
-                #x0000000000000000))
-      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
-      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                    #x0000000000000000))))
-(let ((a!3 (bvand (bvadd (bvadd a.paddr a!2)
-                         (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))
-                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))))
-      (a!16 (ite (= ((_ extract 31 0) (bvadd a.paddr a!2)) #x00000000) #b1 #b0))
-      (a!17 (ite (= ((_ extract 31 0) (bvadd a.paddr a!2)) #x00000000)
-                 ((_ zero_extend 32) ((_ extract 63 32) (bvadd a.paddr a!2)))
-                 (bvadd a.paddr a!2))))
-(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!5 (bvand (bvadd a.paddr
-                         (ite r.has
-                              (bvsub r.target a.paddr)
-                              (bvsub a!3 a.paddr)))
-                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
-      (a!7 (bvult (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)) a!2))
-      (a!14 (or (not r.has)
-                (= a!2 (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)))))
-      (a!18 (concat a!16 (ite (= ((_ extract 15 0) a!17) #x0000) #b1 #b0)))
-      (a!19 ((_ extract 7 0)
-              (ite (= ((_ extract 15 0) a!17) #x0000)
-                   ((_ zero_extend 16) ((_ extract 63 16) a!17))
-                   a!17)))
-      (a!20 ((_ extract 63 8)
-              (ite (= ((_ extract 15 0) a!17) #x0000)
-                   ((_ zero_extend 16) ((_ extract 63 16) a!17))
-                   a!17)))
-      (a!27 (bvsub (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)) a!2)))
-(let ((a!6 (or (and r.has (not a!4))
-               (and (not r.has) r.phys (not (= a!5 #x0000000000000000)))))
-      (a!9 (or a!8
-               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
-               (bvult (bvsub (bvshl #x0000000000000001 a.size)
-                             (bvshl r.count r.size))
-                      (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)))
-               a!7))
-      (a!21 (ite (= a!19 #x00)
-                 ((_ zero_extend 8) a!20)
-                 (ite (= ((_ extract 15 0) a!17) #x0000)
-                      ((_ zero_extend 16) ((_ extract 63 16) a!17))
-                      a!17)))
-      (a!28 (ite (= ((_ extract 63 32) a!27) #x00000000)
-                 (concat ((_ extract 31 0) a!27) #x00000000)
-                 a!27)))
-(let ((a!10 (ite (and r.has r.phys (not a!1))
-                 #x0000000000000005
-                 (ite a!6
-                      #x0000000000000006
-                      (ite (and r.has a!7)
-                           #x0000000000000007
-                           (ite a!9 #x0000000000000008 #x0000000000000000)))))
-      (a!22 (concat (concat a!18 (ite (= a!19 #x00) #b1 #b0))
-                    (ite (= ((_ extract 3 0) a!21) #x0) #b1 #b0)))
-      (a!23 ((_ extract 1 0)
-              (ite (= ((_ extract 3 0) a!21) #x0)
-                   ((_ zero_extend 4) ((_ extract 63 4) a!21))
-                   a!21)))
-      (a!24 ((_ extract 63 2)
-              (ite (= ((_ extract 3 0) a!21) #x0)
-                   ((_ zero_extend 4) ((_ extract 63 4) a!21))
-                   a!21)))
-      (a!29 (concat (ite (= ((_ extract 63 32) a!27) #x00000000) #b1 #b0)
-                    (ite (= ((_ extract 63 48) a!28) #x0000) #b1 #b0)))
-      (a!30 (ite (= ((_ extract 63 48) a!28) #x0000)
-                 (concat ((_ extract 47 0) a!28) #x0000)
-                 a!28)))
-(let ((a!11 (ite (and r.has
-                      (bvule (bvshl #x0000000000000001 a.size)
-                             (bvsub r.target a.paddr)))
-                 #x0000000000000004
-                 a!10))
-      (a!25 (ite (= a!23 #b00)
-                 ((_ zero_extend 2) a!24)
-                 (ite (= ((_ extract 3 0) a!21) #x0)
-                      ((_ zero_extend 4) ((_ extract 63 4) a!21))
-                      a!21)))
-      (a!31 (concat a!29 (ite (= ((_ extract 63 56) a!30) #x00) #b1 #b0)))
-      (a!32 (ite (= ((_ extract 63 56) a!30) #x00)
-                 (concat ((_ extract 55 0) a!30) #x00)
-                 a!30)))
-(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
-                 #x0000000000000002
-                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11)))
-      (a!26 (concat (concat a!22 (ite (= a!23 #b00) #b1 #b0))
-                    (ite (= ((_ extract 0 0) a!25) #b0) #b1 #b0)))
-      (a!33 (concat a!31 (ite (= ((_ extract 63 60) a!32) #x0) #b1 #b0)))
-      (a!34 (ite (= ((_ extract 63 60) a!32) #x0)
-                 (concat ((_ extract 59 0) a!32) #x0)
-                 a!32)))
-(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
-                     (bvult #x0000000000000100 r.count)
-                     (bvult r.per #x0000000000000001)
-                     (bvult #x0000000000000100 r.per))
-                 #x0000000000000001
-                 a!12))
-      (a!35 (concat a!33 (ite (= ((_ extract 63 62) a!34) #b00) #b1 #b0)))
-      (a!36 ((_ extract 63 63)
-              (ite (= ((_ extract 63 62) a!34) #b00)
-                   (concat ((_ extract 61 0) a!34) #b00)
-                   a!34))))
-(let ((a!37 ((_ zero_extend 58) (concat a!35 (ite (= a!36 #b0) #b1 #b0)))))
-(let ((a!38 (bvule (ite (= (bvadd a.paddr a!2) #x0000000000000000)
-                        #x0000000000000040
-                        ((_ zero_extend 58) a!26))
-                   (bvsub #x000000000000003f
-                          (ite (= a!27 #x0000000000000000)
-                               #x0000000000000040
-                               a!37)))))
-(let ((a!39 (ite a!38
-                 (ite (= (bvadd a.paddr a!2) #x0000000000000000)
-                      #x0000000000000040
-                      ((_ zero_extend 58) a!26))
-                 (bvsub #x000000000000003f
-                        (ite (= a!27 #x0000000000000000)
-                             #x0000000000000040
-                             a!37)))))
-(let ((a!40 (and (bvule #x0000000000000001 r.per)
-                 (= (bvlshr (bvshl #x0000000000000001 a!39) a!39)
-                    #x0000000000000001)
-                 (bvule #x0000000000000004 a!39)
-                 (bvult a!39 a.size)
-                 (bvule a!2 a!2)
-                 (bvule a!2 (bvadd a!2 (bvshl #x0000000000000001 a!39)))
-                 (bvule (bvadd a!2 (bvshl #x0000000000000001 a!39))
-                        (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))))))
-(let ((a!41 (= (ite (and (= a!13 #x0000000000000000)
-                         (not a!14)
-                         (not a!15)
-                         (not a!40))
-                    #x0000000000000009
-                    a!13)
-               #x0000000000000000)))
-  (ite (not a!41)
-       #x0000000000000003
-       (ite a!14
-            #x0000000000000000
-            (ite a!15 #x0000000000000002 #x0000000000000001)))))))))))))))))
 (define-fun step.size () (_ BitVec 64)
   (let ((a!1 (= (bvand r.target
                      (bvsub (bvshl #x0000000000000001 r.size)
@@ -796,15 +649,12 @@
       (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
       (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
                     #x0000000000000000))))
-(let ((a!3 (bvand (bvadd (bvadd a.paddr a!2)
+(let ((a!3 (bvand (bvadd a.paddr
+                         a!2
                          (bvsub (bvshl #x0000000000000001 r.size)
                                 #x0000000000000001))
                   (bvnot (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))))
-      (a!16 (ite (= ((_ extract 31 0) (bvadd a.paddr a!2)) #x00000000) #b1 #b0))
-      (a!17 (ite (= ((_ extract 31 0) (bvadd a.paddr a!2)) #x00000000)
-                 ((_ zero_extend 32) ((_ extract 63 32) (bvadd a.paddr a!2)))
-                 (bvadd a.paddr a!2))))
+                                #x0000000000000001)))))
 (let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))
                      (bvsub (bvshl #x0000000000000001 r.size)
                             #x0000000000000001))
@@ -817,16 +667,16 @@
       (a!7 (bvult (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)) a!2))
       (a!14 (or (not r.has)
                 (= a!2 (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)))))
-      (a!18 (concat a!16 (ite (= ((_ extract 15 0) a!17) #x0000) #b1 #b0)))
-      (a!19 ((_ extract 7 0)
-              (ite (= ((_ extract 15 0) a!17) #x0000)
-                   ((_ zero_extend 16) ((_ extract 63 16) a!17))
-                   a!17)))
-      (a!20 ((_ extract 63 8)
-              (ite (= ((_ extract 15 0) a!17) #x0000)
-                   ((_ zero_extend 16) ((_ extract 63 16) a!17))
-                   a!17)))
-      (a!27 (bvsub (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)) a!2)))
+      (a!16 (and (bvule #x0000000000000001 search.count)
+                 (bvule search.count r.per)
+                 (= (bvlshr (bvshl search.count search.size) search.size)
+                    search.count)
+                 (bvule #x0000000000000004 search.size)
+                 (bvult search.size a.size)
+                 (bvule a!2 a!2)
+                 (bvule a!2 (bvadd a!2 (bvshl search.count search.size)))
+                 (bvule (bvadd a!2 (bvshl search.count search.size))
+                        (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))))))
 (let ((a!6 (or (and r.has (not a!4))
                (and (not r.has) r.phys (not (= a!5 #x0000000000000000)))))
       (a!9 (or a!8
@@ -834,125 +684,159 @@
                (bvult (bvsub (bvshl #x0000000000000001 a.size)
                              (bvshl r.count r.size))
                       (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)))
-               a!7))
-      (a!21 (ite (= a!19 #x00)
-                 ((_ zero_extend 8) a!20)
-                 (ite (= ((_ extract 15 0) a!17) #x0000)
-                      ((_ zero_extend 16) ((_ extract 63 16) a!17))
-                      a!17)))
-      (a!28 (ite (= ((_ extract 63 32) a!27) #x00000000)
-                 (concat ((_ extract 31 0) a!27) #x00000000)
-                 a!27)))
+               a!7)))
 (let ((a!10 (ite (and r.has r.phys (not a!1))
                  #x0000000000000005
                  (ite a!6
                       #x0000000000000006
                       (ite (and r.has a!7)
                            #x0000000000000007
-                           (ite a!9 #x0000000000000008 #x0000000000000000)))))
-      (a!22 (concat (concat a!18 (ite (= a!19 #x00) #b1 #b0))
-                    (ite (= ((_ extract 3 0) a!21) #x0) #b1 #b0)))
-      (a!23 ((_ extract 1 0)
-              (ite (= ((_ extract 3 0) a!21) #x0)
-                   ((_ zero_extend 4) ((_ extract 63 4) a!21))
-                   a!21)))
-      (a!24 ((_ extract 63 2)
-              (ite (= ((_ extract 3 0) a!21) #x0)
-                   ((_ zero_extend 4) ((_ extract 63 4) a!21))
-                   a!21)))
-      (a!29 (concat (ite (= ((_ extract 63 32) a!27) #x00000000) #b1 #b0)
-                    (ite (= ((_ extract 63 48) a!28) #x0000) #b1 #b0)))
-      (a!30 (ite (= ((_ extract 63 48) a!28) #x0000)
-                 (concat ((_ extract 47 0) a!28) #x0000)
-                 a!28)))
+                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
 (let ((a!11 (ite (and r.has
                       (bvule (bvshl #x0000000000000001 a.size)
                              (bvsub r.target a.paddr)))
                  #x0000000000000004
-                 a!10))
-      (a!25 (ite (= a!23 #b00)
-                 ((_ zero_extend 2) a!24)
-                 (ite (= ((_ extract 3 0) a!21) #x0)
-                      ((_ zero_extend 4) ((_ extract 63 4) a!21))
-                      a!21)))
-      (a!31 (concat a!29 (ite (= ((_ extract 63 56) a!30) #x00) #b1 #b0)))
-      (a!32 (ite (= ((_ extract 63 56) a!30) #x00)
-                 (concat ((_ extract 55 0) a!30) #x00)
-                 a!30)))
+                 a!10)))
 (let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
                  #x0000000000000002
-                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11)))
-      (a!26 (concat (concat a!22 (ite (= a!23 #b00) #b1 #b0))
-                    (ite (= ((_ extract 0 0) a!25) #b0) #b1 #b0)))
-      (a!33 (concat a!31 (ite (= ((_ extract 63 60) a!32) #x0) #b1 #b0)))
-      (a!34 (ite (= ((_ extract 63 60) a!32) #x0)
-                 (concat ((_ extract 59 0) a!32) #x0)
-                 a!32)))
+                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
 (let ((a!13 (ite (or (bvult r.count #x0000000000000001)
                      (bvult #x0000000000000100 r.count)
                      (bvult r.per #x0000000000000001)
                      (bvult #x0000000000000100 r.per))
                  #x0000000000000001
-                 a!12))
-      (a!35 (concat a!33 (ite (= ((_ extract 63 62) a!34) #b00) #b1 #b0)))
-      (a!36 ((_ extract 63 63)
-              (ite (= ((_ extract 63 62) a!34) #b00)
-                   (concat ((_ extract 61 0) a!34) #b00)
-                   a!34))))
-(let ((a!37 ((_ zero_extend 58) (concat a!35 (ite (= a!36 #b0) #b1 #b0)))))
-(let ((a!38 (bvule (ite (= (bvadd a.paddr a!2) #x0000000000000000)
-                        #x0000000000000040
-                        ((_ zero_extend 58) a!26))
-                   (bvsub #x000000000000003f
-                          (ite (= a!27 #x0000000000000000)
-                               #x0000000000000040
-                               a!37)))))
-(let ((a!39 (ite a!38
-                 (ite (= (bvadd a.paddr a!2) #x0000000000000000)
-                      #x0000000000000040
-                      ((_ zero_extend 58) a!26))
-                 (bvsub #x000000000000003f
-                        (ite (= a!27 #x0000000000000000)
-                             #x0000000000000040
-                             a!37)))))
-(let ((a!40 (and (bvule #x0000000000000001 r.per)
-                 (= (bvlshr (bvshl #x0000000000000001 a!39) a!39)
-                    #x0000000000000001)
-                 (bvule #x0000000000000004 a!39)
-                 (bvult a!39 a.size)
-                 (bvule a!2 a!2)
-                 (bvule a!2 (bvadd a!2 (bvshl #x0000000000000001 a!39)))
-                 (bvule (bvadd a!2 (bvshl #x0000000000000001 a!39))
-                        (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))))))
-(let ((a!41 (= (ite (and (= a!13 #x0000000000000000)
+                 a!12)))
+(let ((a!17 (= (ite (and (= a!13 #x0000000000000000)
                          (not a!14)
                          (not a!15)
-                         (not a!40))
+                         (not a!16))
                     #x0000000000000009
                     a!13)
                #x0000000000000000)))
-  (ite (and (not (not a!41)) a!14) r.size a!39)))))))))))))))
+  (ite (and (not (not a!17)) a!14) r.size search.size)))))))))))
+(define-fun st.holds () Bool
+  (let ((a!1 (not (= (ite (= a.next #x0000000000000000) a.hold1 a.hold0)
+                   #x0000000000000000))))
+(let ((a!2 (or (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
+                  #x0000000000000000)
+               a!1
+               (not (= a.live #x0000000000000000)))))
+  (and (bvule a.hold0 #x0000000000000100)
+       (bvule a.hold1 #x0000000000000100)
+       (or (= a.next #x0000000000000000) (= a.next #x0000000000000001))
+       a!2))))
 (define-fun is-object () Bool
-  (= step.kind (_ bv0 64)))
+  (let ((a!1 (= (bvand r.target
+                     (bvsub (bvshl #x0000000000000001 r.size)
+                            #x0000000000000001))
+              #x0000000000000000))
+      (a!2 (ite (or (not (= a.live #x0000000000000000))
+                    (not (= a.hold0 #x0000000000000000))
+                    (not (= a.hold1 #x0000000000000000)))
+                a.watermark
+                #x0000000000000000))
+      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
+      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
+                    #x0000000000000000))))
+(let ((a!3 (bvand (bvadd a.paddr
+                         a!2
+                         (bvsub (bvshl #x0000000000000001 r.size)
+                                #x0000000000000001))
+                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
+                                #x0000000000000001)))))
+(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))
+                     (bvsub (bvshl #x0000000000000001 r.size)
+                            #x0000000000000001))
+              #x0000000000000000))
+      (a!5 (bvand (bvadd a.paddr
+                         (ite r.has
+                              (bvsub r.target a.paddr)
+                              (bvsub a!3 a.paddr)))
+                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
+      (a!7 (bvult (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)) a!2))
+      (a!14 (or (not r.has)
+                (= a!2 (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)))))
+      (a!16 (and (bvule #x0000000000000001 search.count)
+                 (bvule search.count r.per)
+                 (= (bvlshr (bvshl search.count search.size) search.size)
+                    search.count)
+                 (bvule #x0000000000000004 search.size)
+                 (bvult search.size a.size)
+                 (bvule a!2 a!2)
+                 (bvule a!2 (bvadd a!2 (bvshl search.count search.size)))
+                 (bvule (bvadd a!2 (bvshl search.count search.size))
+                        (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))))))
+(let ((a!6 (or (and r.has (not a!4))
+               (and (not r.has) r.phys (not (= a!5 #x0000000000000000)))))
+      (a!9 (or a!8
+               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
+               (bvult (bvsub (bvshl #x0000000000000001 a.size)
+                             (bvshl r.count r.size))
+                      (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)))
+               a!7)))
+(let ((a!10 (ite (and r.has r.phys (not a!1))
+                 #x0000000000000005
+                 (ite a!6
+                      #x0000000000000006
+                      (ite (and r.has a!7)
+                           #x0000000000000007
+                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
+(let ((a!11 (ite (and r.has
+                      (bvule (bvshl #x0000000000000001 a.size)
+                             (bvsub r.target a.paddr)))
+                 #x0000000000000004
+                 a!10)))
+(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
+                 #x0000000000000002
+                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
+(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
+                     (bvult #x0000000000000100 r.count)
+                     (bvult r.per #x0000000000000001)
+                     (bvult #x0000000000000100 r.per))
+                 #x0000000000000001
+                 a!12)))
+(let ((a!17 (= (ite (and (= a!13 #x0000000000000000)
+                         (not a!14)
+                         (not a!15)
+                         (not a!16))
+                    #x0000000000000009
+                    a!13)
+               #x0000000000000000)))
+  (= (ite (not a!17)
+          #x0000000000000003
+          (ite a!14
+               #x0000000000000000
+               (ite a!15 #x0000000000000002 #x0000000000000001)))
+     #x0000000000000000)))))))))))
 (define-fun kern.size () (_ BitVec 64)
   (k64.object-size (ite is-object (_ bv3 64) (_ bv0 64)) r.size step.size (_ bv5 64)))
 (define-fun kern.offset () (_ BitVec 64)
   (inv64.offset-retype-start k.fi st.hc kern.size))
 (define-fun kern.first () (_ BitVec 64)
   (bvadd u.pptr kern.offset))
+(define-fun a.end () (_ BitVec 64)
+  (bvadd a.paddr (k64.bit a.size)))
 ; ---- the obligation's assumptions
 (assert (and
     (inv64.untyped-ok u.pptr a.size (_ bv47 64))
-    (inv64.mirrors st.eff k.fi st.hc)
+    (ite a.dev (and
+    (bvult a.paddr a.end)
+    (bvule a.end (_ bv1099511627776 64))) (and
+    (bvule (_ bv0 64) a.paddr)
     (and
-    (bvule a.hold0 (_ bv256 64))
-    (bvule a.hold1 (_ bv256 64))
-    (or (= a.next (_ bv0 64)) (= a.next (_ bv1 64)))
-    (=> (distinct (ite (= a.next (_ bv0 64)) a.hold0 a.hold1) (_ bv0 64)) (or (distinct (ite (= a.next (_ bv0 64)) a.hold1 a.hold0) (_ bv0 64)) (distinct a.live (_ bv0 64))))
-    (bvule (bvshl k.fi (_ bv4 64)) (k64.bit a.size)))))
+    (bvult a.paddr a.end)
+    (bvule a.end (_ bv548682072064 64)))))
+    (inv64.mirrors st.eff k.fi st.hc)
+    st.holds
+    (bvule (bvshl k.fi (_ bv4 64)) (k64.bit a.size))))
 ; ---- vacuity check: the assumptions and the guard can hold (expect sat)
 (push 1)
 (assert (and is-object r.phys))
+(check-sat)
+(pop 1)
+; ---- vacuity check of a goal's hypothesis: aligned in kernel-virtual space (expect sat)
+(push 1)
+(assert is-object)
 (check-sat)
 (pop 1)
 ; ---- goal 1 of 2: aligned in kernel-virtual space (expect unsat)

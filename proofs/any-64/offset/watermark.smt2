@@ -6,6 +6,7 @@
 ; The dummy search's proposal (search.*) is an unconstrained input: the claim holds whatever the
 ; search returns, so in particular for the strategy's own search (checked by progress and optimality).
 ; Window: W=64, PPTR_BASE_OFFSET=any, seL4_MaxUntypedBits=47, device top=any.
+; The untyped lies where the window's kernel can hand one out: its physical range does not wrap.
 ; The spec functions (kW.*, invW.*) are the hand-written semantics from specs/; the define-funs
 ; below them are the Swift core's own terms, computed by running it on Z3 bit-vectors.
 ; expect: sat for the vacuity check, then unsat for every goal (the obligation holds)
@@ -636,84 +637,6 @@
          (not (= a.hold1 #x0000000000000000)))
      a.watermark
      #x0000000000000000))
-(define-fun step.kind () (_ BitVec 64)
-  (let ((a!1 (= (bvand r.target
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!2 (ite (or (not (= a.live #x0000000000000000))
-                    (not (= a.hold0 #x0000000000000000))
-                    (not (= a.hold1 #x0000000000000000)))
-                a.watermark
-                #x0000000000000000))
-      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
-      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                    #x0000000000000000))))
-(let ((a!3 (bvand (bvadd a!2
-                         (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))
-                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))))
-      (a!16 (bvand (bvadd a!2
-                          (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001))
-                   (bvnot (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001)))))
-(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) a!3)
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!5 (bvand (bvadd a.paddr (ite r.has (bvsub r.target a.paddr) a!3))
-                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
-      (a!7 (and r.has (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!9 (or a!8
-               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
-               (bvult (bvsub (bvshl #x0000000000000001 a.size)
-                             (bvshl r.count r.size))
-                      (ite r.has (bvsub r.target a.paddr) a!3))
-               (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!14 (not (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!17 (and (bvule #x0000000000000001 search.count)
-                 (bvule search.count r.per)
-                 (= (bvlshr (bvshl search.count search.size) search.size)
-                    search.count)
-                 (bvule #x0000000000000004 search.size)
-                 (bvult search.size a.size)
-                 (bvule a!2 a!16)
-                 (bvule a!16 (bvadd a!16 (bvshl search.count search.size)))
-                 (bvule (bvadd a!16 (bvshl search.count search.size))
-                        (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!19 (ite (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))
-                 #x0000000000000000
-                 (ite a!15 #x0000000000000002 #x0000000000000001))))
-(let ((a!6 (or (and r.has (not a!4))
-               (and (not r.has) r.phys (not (= a!5 #x0000000000000000))))))
-(let ((a!10 (ite (and r.has r.phys (not a!1))
-                 #x0000000000000005
-                 (ite a!6
-                      #x0000000000000006
-                      (ite a!7
-                           #x0000000000000007
-                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
-(let ((a!11 (ite (and r.has
-                      (bvule (bvshl #x0000000000000001 a.size)
-                             (bvsub r.target a.paddr)))
-                 #x0000000000000004
-                 a!10)))
-(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
-                 #x0000000000000002
-                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
-(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
-                     (bvult #x0000000000000100 r.count)
-                     (bvult r.per #x0000000000000001)
-                     (bvult #x0000000000000100 r.per))
-                 #x0000000000000001
-                 a!12)))
-(let ((a!18 (= (ite (and (= a!13 #x0000000000000000) a!14 (not a!15) (not a!17))
-                    #x0000000000000009
-                    a!13)
-               #x0000000000000000)))
-  (ite (not a!18) #x0000000000000003 a!19)))))))))))
 (define-fun step.size () (_ BitVec 64)
   (let ((a!1 (= (bvand r.target
                      (bvsub (bvshl #x0000000000000001 r.size)
@@ -872,353 +795,6 @@
        (ite a!15
             (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
             search.count)))))))))))))
-(define-fun after.live () (_ BitVec 64)
-  (let ((a!1 (= (bvand r.target
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!2 (ite (or (not (= a.live #x0000000000000000))
-                    (not (= a.hold0 #x0000000000000000))
-                    (not (= a.hold1 #x0000000000000000)))
-                a.watermark
-                #x0000000000000000))
-      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
-      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                    #x0000000000000000))))
-(let ((a!3 (bvand (bvadd a!2
-                         (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))
-                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))))
-      (a!16 (bvand (bvadd a!2
-                          (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001))
-                   (bvnot (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001)))))
-(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) a!3)
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!5 (bvand (bvadd a.paddr (ite r.has (bvsub r.target a.paddr) a!3))
-                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
-      (a!7 (and r.has (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!9 (or a!8
-               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
-               (bvult (bvsub (bvshl #x0000000000000001 a.size)
-                             (bvshl r.count r.size))
-                      (ite r.has (bvsub r.target a.paddr) a!3))
-               (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!14 (not (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!17 (and (bvule #x0000000000000001 search.count)
-                 (bvule search.count r.per)
-                 (= (bvlshr (bvshl search.count search.size) search.size)
-                    search.count)
-                 (bvule #x0000000000000004 search.size)
-                 (bvult search.size a.size)
-                 (bvule a!2 a!16)
-                 (bvule a!16 (bvadd a!16 (bvshl search.count search.size)))
-                 (bvule (bvadd a!16 (bvshl search.count search.size))
-                        (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!19 (ite (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))
-                 #x0000000000000000
-                 (ite a!15 #x0000000000000002 #x0000000000000001))))
-(let ((a!6 (or (and r.has (not a!4))
-               (and (not r.has) r.phys (not (= a!5 #x0000000000000000))))))
-(let ((a!10 (ite (and r.has r.phys (not a!1))
-                 #x0000000000000005
-                 (ite a!6
-                      #x0000000000000006
-                      (ite a!7
-                           #x0000000000000007
-                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
-(let ((a!11 (ite (and r.has
-                      (bvule (bvshl #x0000000000000001 a.size)
-                             (bvsub r.target a.paddr)))
-                 #x0000000000000004
-                 a!10)))
-(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
-                 #x0000000000000002
-                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
-(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
-                     (bvult #x0000000000000100 r.count)
-                     (bvult r.per #x0000000000000001)
-                     (bvult #x0000000000000100 r.per))
-                 #x0000000000000001
-                 a!12)))
-(let ((a!18 (= (ite (and (= a!13 #x0000000000000000) a!14 (not a!15) (not a!17))
-                    #x0000000000000009
-                    a!13)
-               #x0000000000000000)))
-(let ((a!20 (and (not (not a!18))
-                 (= a!3 (ite r.has (bvsub r.target a.paddr) a!3)))))
-(let ((a!21 (ite a!20
-                 r.count
-                 (ite a!15
-                      (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                      search.count))))
-  (ite (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000000)
-       (ite (bvult (bvadd a.live a!21) a.live)
-            #xffffffffffffffff
-            (bvadd a.live a!21))
-       a.live)))))))))))))
-(define-fun after.hold0 () (_ BitVec 64)
-  (let ((a!1 (= (bvand r.target
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!2 (ite (or (not (= a.live #x0000000000000000))
-                    (not (= a.hold0 #x0000000000000000))
-                    (not (= a.hold1 #x0000000000000000)))
-                a.watermark
-                #x0000000000000000))
-      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
-      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                    #x0000000000000000))))
-(let ((a!3 (bvand (bvadd a!2
-                         (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))
-                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))))
-      (a!16 (bvand (bvadd a!2
-                          (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001))
-                   (bvnot (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001)))))
-(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) a!3)
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!5 (bvand (bvadd a.paddr (ite r.has (bvsub r.target a.paddr) a!3))
-                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
-      (a!7 (and r.has (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!9 (or a!8
-               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
-               (bvult (bvsub (bvshl #x0000000000000001 a.size)
-                             (bvshl r.count r.size))
-                      (ite r.has (bvsub r.target a.paddr) a!3))
-               (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!14 (not (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!17 (and (bvule #x0000000000000001 search.count)
-                 (bvule search.count r.per)
-                 (= (bvlshr (bvshl search.count search.size) search.size)
-                    search.count)
-                 (bvule #x0000000000000004 search.size)
-                 (bvult search.size a.size)
-                 (bvule a!2 a!16)
-                 (bvule a!16 (bvadd a!16 (bvshl search.count search.size)))
-                 (bvule (bvadd a!16 (bvshl search.count search.size))
-                        (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!19 (ite (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))
-                 #x0000000000000000
-                 (ite a!15 #x0000000000000002 #x0000000000000001))))
-(let ((a!6 (or (and r.has (not a!4))
-               (and (not r.has) r.phys (not (= a!5 #x0000000000000000))))))
-(let ((a!10 (ite (and r.has r.phys (not a!1))
-                 #x0000000000000005
-                 (ite a!6
-                      #x0000000000000006
-                      (ite a!7
-                           #x0000000000000007
-                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
-(let ((a!11 (ite (and r.has
-                      (bvule (bvshl #x0000000000000001 a.size)
-                             (bvsub r.target a.paddr)))
-                 #x0000000000000004
-                 a!10)))
-(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
-                 #x0000000000000002
-                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
-(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
-                     (bvult #x0000000000000100 r.count)
-                     (bvult r.per #x0000000000000001)
-                     (bvult #x0000000000000100 r.per))
-                 #x0000000000000001
-                 a!12)))
-(let ((a!18 (= (ite (and (= a!13 #x0000000000000000) a!14 (not a!15) (not a!17))
-                    #x0000000000000009
-                    a!13)
-               #x0000000000000000)))
-(let ((a!20 (and (= a.next #x0000000000000000)
-                 (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000001)))
-      (a!21 (and (not (not a!18))
-                 (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!23 (and (= a.next #x0000000000000000)
-                 (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000002))))
-(let ((a!22 (ite a!21
-                 r.count
-                 (ite a!15
-                      (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                      search.count))))
-  (ite a!20 a!22 (ite a!23 #x0000000000000000 a.hold0))))))))))))))
-(define-fun after.hold1 () (_ BitVec 64)
-  (let ((a!1 (= (bvand r.target
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!2 (ite (or (not (= a.live #x0000000000000000))
-                    (not (= a.hold0 #x0000000000000000))
-                    (not (= a.hold1 #x0000000000000000)))
-                a.watermark
-                #x0000000000000000))
-      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
-      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                    #x0000000000000000))))
-(let ((a!3 (bvand (bvadd a!2
-                         (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))
-                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))))
-      (a!16 (bvand (bvadd a!2
-                          (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001))
-                   (bvnot (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001)))))
-(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) a!3)
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!5 (bvand (bvadd a.paddr (ite r.has (bvsub r.target a.paddr) a!3))
-                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
-      (a!7 (and r.has (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!9 (or a!8
-               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
-               (bvult (bvsub (bvshl #x0000000000000001 a.size)
-                             (bvshl r.count r.size))
-                      (ite r.has (bvsub r.target a.paddr) a!3))
-               (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!14 (not (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!17 (and (bvule #x0000000000000001 search.count)
-                 (bvule search.count r.per)
-                 (= (bvlshr (bvshl search.count search.size) search.size)
-                    search.count)
-                 (bvule #x0000000000000004 search.size)
-                 (bvult search.size a.size)
-                 (bvule a!2 a!16)
-                 (bvule a!16 (bvadd a!16 (bvshl search.count search.size)))
-                 (bvule (bvadd a!16 (bvshl search.count search.size))
-                        (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!19 (ite (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))
-                 #x0000000000000000
-                 (ite a!15 #x0000000000000002 #x0000000000000001))))
-(let ((a!6 (or (and r.has (not a!4))
-               (and (not r.has) r.phys (not (= a!5 #x0000000000000000))))))
-(let ((a!10 (ite (and r.has r.phys (not a!1))
-                 #x0000000000000005
-                 (ite a!6
-                      #x0000000000000006
-                      (ite a!7
-                           #x0000000000000007
-                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
-(let ((a!11 (ite (and r.has
-                      (bvule (bvshl #x0000000000000001 a.size)
-                             (bvsub r.target a.paddr)))
-                 #x0000000000000004
-                 a!10)))
-(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
-                 #x0000000000000002
-                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
-(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
-                     (bvult #x0000000000000100 r.count)
-                     (bvult r.per #x0000000000000001)
-                     (bvult #x0000000000000100 r.per))
-                 #x0000000000000001
-                 a!12)))
-(let ((a!18 (= (ite (and (= a!13 #x0000000000000000) a!14 (not a!15) (not a!17))
-                    #x0000000000000009
-                    a!13)
-               #x0000000000000000)))
-(let ((a!20 (and (not (= a.next #x0000000000000000))
-                 (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000001)))
-      (a!21 (and (not (not a!18))
-                 (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!23 (and (not (= a.next #x0000000000000000))
-                 (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000002))))
-(let ((a!22 (ite a!21
-                 r.count
-                 (ite a!15
-                      (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                      search.count))))
-  (ite a!20 a!22 (ite a!23 #x0000000000000000 a.hold1))))))))))))))
-(define-fun after.next () (_ BitVec 64)
-  (let ((a!1 (= (bvand r.target
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!2 (ite (or (not (= a.live #x0000000000000000))
-                    (not (= a.hold0 #x0000000000000000))
-                    (not (= a.hold1 #x0000000000000000)))
-                a.watermark
-                #x0000000000000000))
-      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
-      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                    #x0000000000000000))))
-(let ((a!3 (bvand (bvadd a!2
-                         (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))
-                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))))
-      (a!16 (bvand (bvadd a!2
-                          (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001))
-                   (bvnot (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001)))))
-(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) a!3)
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!5 (bvand (bvadd a.paddr (ite r.has (bvsub r.target a.paddr) a!3))
-                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
-      (a!7 (and r.has (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!9 (or a!8
-               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
-               (bvult (bvsub (bvshl #x0000000000000001 a.size)
-                             (bvshl r.count r.size))
-                      (ite r.has (bvsub r.target a.paddr) a!3))
-               (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!14 (not (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!17 (and (bvule #x0000000000000001 search.count)
-                 (bvule search.count r.per)
-                 (= (bvlshr (bvshl search.count search.size) search.size)
-                    search.count)
-                 (bvule #x0000000000000004 search.size)
-                 (bvult search.size a.size)
-                 (bvule a!2 a!16)
-                 (bvule a!16 (bvadd a!16 (bvshl search.count search.size)))
-                 (bvule (bvadd a!16 (bvshl search.count search.size))
-                        (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!19 (ite (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))
-                 #x0000000000000000
-                 (ite a!15 #x0000000000000002 #x0000000000000001))))
-(let ((a!6 (or (and r.has (not a!4))
-               (and (not r.has) r.phys (not (= a!5 #x0000000000000000))))))
-(let ((a!10 (ite (and r.has r.phys (not a!1))
-                 #x0000000000000005
-                 (ite a!6
-                      #x0000000000000006
-                      (ite a!7
-                           #x0000000000000007
-                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
-(let ((a!11 (ite (and r.has
-                      (bvule (bvshl #x0000000000000001 a.size)
-                             (bvsub r.target a.paddr)))
-                 #x0000000000000004
-                 a!10)))
-(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
-                 #x0000000000000002
-                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
-(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
-                     (bvult #x0000000000000100 r.count)
-                     (bvult r.per #x0000000000000001)
-                     (bvult #x0000000000000100 r.per))
-                 #x0000000000000001
-                 a!12)))
-(let ((a!18 (= (ite (and (= a!13 #x0000000000000000) a!14 (not a!15) (not a!17))
-                    #x0000000000000009
-                    a!13)
-               #x0000000000000000)))
-  (ite (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000001)
-       (ite (= a.next #x0000000000000000) #x0000000000000001 #x0000000000000000)
-       a.next)))))))))))
 (define-fun after.hc () Bool
   (let ((a!1 (= (bvand r.target
                      (bvsub (bvshl #x0000000000000001 r.size)
@@ -1431,12 +1007,367 @@
                         (bvshl a!21 (ite a!20 r.size search.size)))
                  a!2)))
   (ite (or (not (= a!22 #x0000000000000000)) a!25 a!28) a!31 #x0000000000000000))))))))))))))
+(define-fun st.holds () Bool
+  (let ((a!1 (not (= (ite (= a.next #x0000000000000000) a.hold1 a.hold0)
+                   #x0000000000000000))))
+(let ((a!2 (or (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
+                  #x0000000000000000)
+               a!1
+               (not (= a.live #x0000000000000000)))))
+  (and (bvule a.hold0 #x0000000000000100)
+       (bvule a.hold1 #x0000000000000100)
+       (or (= a.next #x0000000000000000) (= a.next #x0000000000000001))
+       a!2))))
+(define-fun after.holds () Bool
+  (let ((a!1 (= (bvand r.target
+                     (bvsub (bvshl #x0000000000000001 r.size)
+                            #x0000000000000001))
+              #x0000000000000000))
+      (a!2 (ite (or (not (= a.live #x0000000000000000))
+                    (not (= a.hold0 #x0000000000000000))
+                    (not (= a.hold1 #x0000000000000000)))
+                a.watermark
+                #x0000000000000000))
+      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
+      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
+                    #x0000000000000000))))
+(let ((a!3 (bvand (bvadd a!2
+                         (bvsub (bvshl #x0000000000000001 r.size)
+                                #x0000000000000001))
+                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
+                                #x0000000000000001))))
+      (a!16 (bvand (bvadd a!2
+                          (bvsub (bvshl #x0000000000000001 search.size)
+                                 #x0000000000000001))
+                   (bvnot (bvsub (bvshl #x0000000000000001 search.size)
+                                 #x0000000000000001)))))
+(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) a!3)
+                     (bvsub (bvshl #x0000000000000001 r.size)
+                            #x0000000000000001))
+              #x0000000000000000))
+      (a!5 (bvand (bvadd a.paddr (ite r.has (bvsub r.target a.paddr) a!3))
+                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
+      (a!7 (and r.has (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
+      (a!9 (or a!8
+               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
+               (bvult (bvsub (bvshl #x0000000000000001 a.size)
+                             (bvshl r.count r.size))
+                      (ite r.has (bvsub r.target a.paddr) a!3))
+               (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
+      (a!14 (not (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
+      (a!17 (and (bvule #x0000000000000001 search.count)
+                 (bvule search.count r.per)
+                 (= (bvlshr (bvshl search.count search.size) search.size)
+                    search.count)
+                 (bvule #x0000000000000004 search.size)
+                 (bvult search.size a.size)
+                 (bvule a!2 a!16)
+                 (bvule a!16 (bvadd a!16 (bvshl search.count search.size)))
+                 (bvule (bvadd a!16 (bvshl search.count search.size))
+                        (ite r.has (bvsub r.target a.paddr) a!3))))
+      (a!19 (ite (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))
+                 #x0000000000000000
+                 (ite a!15 #x0000000000000002 #x0000000000000001))))
+(let ((a!6 (or (and r.has (not a!4))
+               (and (not r.has) r.phys (not (= a!5 #x0000000000000000))))))
+(let ((a!10 (ite (and r.has r.phys (not a!1))
+                 #x0000000000000005
+                 (ite a!6
+                      #x0000000000000006
+                      (ite a!7
+                           #x0000000000000007
+                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
+(let ((a!11 (ite (and r.has
+                      (bvule (bvshl #x0000000000000001 a.size)
+                             (bvsub r.target a.paddr)))
+                 #x0000000000000004
+                 a!10)))
+(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
+                 #x0000000000000002
+                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
+(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
+                     (bvult #x0000000000000100 r.count)
+                     (bvult r.per #x0000000000000001)
+                     (bvult #x0000000000000100 r.per))
+                 #x0000000000000001
+                 a!12)))
+(let ((a!18 (= (ite (and (= a!13 #x0000000000000000) a!14 (not a!15) (not a!17))
+                    #x0000000000000009
+                    a!13)
+               #x0000000000000000)))
+(let ((a!20 (and (= a.next #x0000000000000000)
+                 (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000001)))
+      (a!21 (and (not (not a!18))
+                 (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
+      (a!23 (and (= a.next #x0000000000000000)
+                 (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000002)))
+      (a!24 (and (not (= a.next #x0000000000000000))
+                 (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000001)))
+      (a!25 (and (not (= a.next #x0000000000000000))
+                 (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000002)))
+      (a!26 (ite (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000001)
+                 (ite (= a.next #x0000000000000000)
+                      #x0000000000000001
+                      #x0000000000000000)
+                 a.next)))
+(let ((a!22 (ite a!21
+                 r.count
+                 (ite a!15
+                      (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
+                      search.count))))
+(let ((a!27 (= (ite (= a!26 #x0000000000000000)
+                    (ite a!20 a!22 (ite a!23 #x0000000000000000 a.hold0))
+                    (ite a!24 a!22 (ite a!25 #x0000000000000000 a.hold1)))
+               #x0000000000000000))
+      (a!28 (= (ite (= a!26 #x0000000000000000)
+                    (ite a!24 a!22 (ite a!25 #x0000000000000000 a.hold1))
+                    (ite a!20 a!22 (ite a!23 #x0000000000000000 a.hold0)))
+               #x0000000000000000))
+      (a!29 (ite (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000000)
+                 (ite (bvult (bvadd a.live a!22) a.live)
+                      #xffffffffffffffff
+                      (bvadd a.live a!22))
+                 a.live)))
+  (and (bvule (ite a!20 a!22 (ite a!23 #x0000000000000000 a.hold0))
+              #x0000000000000100)
+       (bvule (ite a!24 a!22 (ite a!25 #x0000000000000000 a.hold1))
+              #x0000000000000100)
+       (or (= a!26 #x0000000000000000) (= a!26 #x0000000000000001))
+       (or a!27 (not a!28) (not (= a!29 #x0000000000000000)))))))))))))))))
 (define-fun is-object () Bool
-  (= step.kind (_ bv0 64)))
+  (let ((a!1 (= (bvand r.target
+                     (bvsub (bvshl #x0000000000000001 r.size)
+                            #x0000000000000001))
+              #x0000000000000000))
+      (a!2 (ite (or (not (= a.live #x0000000000000000))
+                    (not (= a.hold0 #x0000000000000000))
+                    (not (= a.hold1 #x0000000000000000)))
+                a.watermark
+                #x0000000000000000))
+      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
+      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
+                    #x0000000000000000))))
+(let ((a!3 (bvand (bvadd a!2
+                         (bvsub (bvshl #x0000000000000001 r.size)
+                                #x0000000000000001))
+                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
+                                #x0000000000000001))))
+      (a!16 (bvand (bvadd a!2
+                          (bvsub (bvshl #x0000000000000001 search.size)
+                                 #x0000000000000001))
+                   (bvnot (bvsub (bvshl #x0000000000000001 search.size)
+                                 #x0000000000000001)))))
+(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) a!3)
+                     (bvsub (bvshl #x0000000000000001 r.size)
+                            #x0000000000000001))
+              #x0000000000000000))
+      (a!5 (bvand (bvadd a.paddr (ite r.has (bvsub r.target a.paddr) a!3))
+                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
+      (a!7 (and r.has (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
+      (a!9 (or a!8
+               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
+               (bvult (bvsub (bvshl #x0000000000000001 a.size)
+                             (bvshl r.count r.size))
+                      (ite r.has (bvsub r.target a.paddr) a!3))
+               (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
+      (a!14 (not (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
+      (a!17 (and (bvule #x0000000000000001 search.count)
+                 (bvule search.count r.per)
+                 (= (bvlshr (bvshl search.count search.size) search.size)
+                    search.count)
+                 (bvule #x0000000000000004 search.size)
+                 (bvult search.size a.size)
+                 (bvule a!2 a!16)
+                 (bvule a!16 (bvadd a!16 (bvshl search.count search.size)))
+                 (bvule (bvadd a!16 (bvshl search.count search.size))
+                        (ite r.has (bvsub r.target a.paddr) a!3))))
+      (a!19 (ite (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))
+                 #x0000000000000000
+                 (ite a!15 #x0000000000000002 #x0000000000000001))))
+(let ((a!6 (or (and r.has (not a!4))
+               (and (not r.has) r.phys (not (= a!5 #x0000000000000000))))))
+(let ((a!10 (ite (and r.has r.phys (not a!1))
+                 #x0000000000000005
+                 (ite a!6
+                      #x0000000000000006
+                      (ite a!7
+                           #x0000000000000007
+                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
+(let ((a!11 (ite (and r.has
+                      (bvule (bvshl #x0000000000000001 a.size)
+                             (bvsub r.target a.paddr)))
+                 #x0000000000000004
+                 a!10)))
+(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
+                 #x0000000000000002
+                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
+(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
+                     (bvult #x0000000000000100 r.count)
+                     (bvult r.per #x0000000000000001)
+                     (bvult #x0000000000000100 r.per))
+                 #x0000000000000001
+                 a!12)))
+(let ((a!18 (= (ite (and (= a!13 #x0000000000000000) a!14 (not a!15) (not a!17))
+                    #x0000000000000009
+                    a!13)
+               #x0000000000000000)))
+  (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000000)))))))))))
 (define-fun is-dummy () Bool
-  (= step.kind (_ bv1 64)))
+  (let ((a!1 (= (bvand r.target
+                     (bvsub (bvshl #x0000000000000001 r.size)
+                            #x0000000000000001))
+              #x0000000000000000))
+      (a!2 (ite (or (not (= a.live #x0000000000000000))
+                    (not (= a.hold0 #x0000000000000000))
+                    (not (= a.hold1 #x0000000000000000)))
+                a.watermark
+                #x0000000000000000))
+      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
+      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
+                    #x0000000000000000))))
+(let ((a!3 (bvand (bvadd a!2
+                         (bvsub (bvshl #x0000000000000001 r.size)
+                                #x0000000000000001))
+                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
+                                #x0000000000000001))))
+      (a!16 (bvand (bvadd a!2
+                          (bvsub (bvshl #x0000000000000001 search.size)
+                                 #x0000000000000001))
+                   (bvnot (bvsub (bvshl #x0000000000000001 search.size)
+                                 #x0000000000000001)))))
+(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) a!3)
+                     (bvsub (bvshl #x0000000000000001 r.size)
+                            #x0000000000000001))
+              #x0000000000000000))
+      (a!5 (bvand (bvadd a.paddr (ite r.has (bvsub r.target a.paddr) a!3))
+                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
+      (a!7 (and r.has (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
+      (a!9 (or a!8
+               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
+               (bvult (bvsub (bvshl #x0000000000000001 a.size)
+                             (bvshl r.count r.size))
+                      (ite r.has (bvsub r.target a.paddr) a!3))
+               (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
+      (a!14 (not (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
+      (a!17 (and (bvule #x0000000000000001 search.count)
+                 (bvule search.count r.per)
+                 (= (bvlshr (bvshl search.count search.size) search.size)
+                    search.count)
+                 (bvule #x0000000000000004 search.size)
+                 (bvult search.size a.size)
+                 (bvule a!2 a!16)
+                 (bvule a!16 (bvadd a!16 (bvshl search.count search.size)))
+                 (bvule (bvadd a!16 (bvshl search.count search.size))
+                        (ite r.has (bvsub r.target a.paddr) a!3))))
+      (a!19 (ite (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))
+                 #x0000000000000000
+                 (ite a!15 #x0000000000000002 #x0000000000000001))))
+(let ((a!6 (or (and r.has (not a!4))
+               (and (not r.has) r.phys (not (= a!5 #x0000000000000000))))))
+(let ((a!10 (ite (and r.has r.phys (not a!1))
+                 #x0000000000000005
+                 (ite a!6
+                      #x0000000000000006
+                      (ite a!7
+                           #x0000000000000007
+                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
+(let ((a!11 (ite (and r.has
+                      (bvule (bvshl #x0000000000000001 a.size)
+                             (bvsub r.target a.paddr)))
+                 #x0000000000000004
+                 a!10)))
+(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
+                 #x0000000000000002
+                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
+(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
+                     (bvult #x0000000000000100 r.count)
+                     (bvult r.per #x0000000000000001)
+                     (bvult #x0000000000000100 r.per))
+                 #x0000000000000001
+                 a!12)))
+(let ((a!18 (= (ite (and (= a!13 #x0000000000000000) a!14 (not a!15) (not a!17))
+                    #x0000000000000009
+                    a!13)
+               #x0000000000000000)))
+  (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000001)))))))))))
 (define-fun is-delete () Bool
-  (= step.kind (_ bv2 64)))
+  (let ((a!1 (= (bvand r.target
+                     (bvsub (bvshl #x0000000000000001 r.size)
+                            #x0000000000000001))
+              #x0000000000000000))
+      (a!2 (ite (or (not (= a.live #x0000000000000000))
+                    (not (= a.hold0 #x0000000000000000))
+                    (not (= a.hold1 #x0000000000000000)))
+                a.watermark
+                #x0000000000000000))
+      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
+      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
+                    #x0000000000000000))))
+(let ((a!3 (bvand (bvadd a!2
+                         (bvsub (bvshl #x0000000000000001 r.size)
+                                #x0000000000000001))
+                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
+                                #x0000000000000001))))
+      (a!16 (bvand (bvadd a!2
+                          (bvsub (bvshl #x0000000000000001 search.size)
+                                 #x0000000000000001))
+                   (bvnot (bvsub (bvshl #x0000000000000001 search.size)
+                                 #x0000000000000001)))))
+(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) a!3)
+                     (bvsub (bvshl #x0000000000000001 r.size)
+                            #x0000000000000001))
+              #x0000000000000000))
+      (a!5 (bvand (bvadd a.paddr (ite r.has (bvsub r.target a.paddr) a!3))
+                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
+      (a!7 (and r.has (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
+      (a!9 (or a!8
+               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
+               (bvult (bvsub (bvshl #x0000000000000001 a.size)
+                             (bvshl r.count r.size))
+                      (ite r.has (bvsub r.target a.paddr) a!3))
+               (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
+      (a!14 (not (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
+      (a!17 (and (bvule #x0000000000000001 search.count)
+                 (bvule search.count r.per)
+                 (= (bvlshr (bvshl search.count search.size) search.size)
+                    search.count)
+                 (bvule #x0000000000000004 search.size)
+                 (bvult search.size a.size)
+                 (bvule a!2 a!16)
+                 (bvule a!16 (bvadd a!16 (bvshl search.count search.size)))
+                 (bvule (bvadd a!16 (bvshl search.count search.size))
+                        (ite r.has (bvsub r.target a.paddr) a!3))))
+      (a!19 (ite (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))
+                 #x0000000000000000
+                 (ite a!15 #x0000000000000002 #x0000000000000001))))
+(let ((a!6 (or (and r.has (not a!4))
+               (and (not r.has) r.phys (not (= a!5 #x0000000000000000))))))
+(let ((a!10 (ite (and r.has r.phys (not a!1))
+                 #x0000000000000005
+                 (ite a!6
+                      #x0000000000000006
+                      (ite a!7
+                           #x0000000000000007
+                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
+(let ((a!11 (ite (and r.has
+                      (bvule (bvshl #x0000000000000001 a.size)
+                             (bvsub r.target a.paddr)))
+                 #x0000000000000004
+                 a!10)))
+(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
+                 #x0000000000000002
+                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
+(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
+                     (bvult #x0000000000000100 r.count)
+                     (bvult r.per #x0000000000000001)
+                     (bvult #x0000000000000100 r.per))
+                 #x0000000000000001
+                 a!12)))
+(let ((a!18 (= (ite (and (= a!13 #x0000000000000000) a!14 (not a!15) (not a!17))
+                    #x0000000000000009
+                    a!13)
+               #x0000000000000000)))
+  (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000002)))))))))))
 (define-fun is-retype () Bool
   (or is-object is-dummy))
 (define-fun kern.size () (_ BitVec 64)
@@ -1447,78 +1378,82 @@
   (inv64.offset-retype-end k.fi st.hc kern.size step.count))
 (define-fun kern.fi () (_ BitVec 64)
   (bvlshr kern.end (_ bv4 64)))
+(define-fun a.end () (_ BitVec 64)
+  (bvadd a.paddr (k64.bit a.size)))
 ; ---- the obligation's assumptions
 (assert (and
     (inv64.untyped-ok u.pptr a.size (_ bv47 64))
+    (or (bvult a.paddr a.end) (= a.end (_ bv0 64)))
     (inv64.mirrors st.eff k.fi st.hc)
-    (and
-    (bvule a.hold0 (_ bv256 64))
-    (bvule a.hold1 (_ bv256 64))
-    (or (= a.next (_ bv0 64)) (= a.next (_ bv1 64)))
-    (=> (distinct (ite (= a.next (_ bv0 64)) a.hold0 a.hold1) (_ bv0 64)) (or (distinct (ite (= a.next (_ bv0 64)) a.hold1 a.hold0) (_ bv0 64)) (distinct a.live (_ bv0 64))))
-    (bvule (bvshl k.fi (_ bv4 64)) (k64.bit a.size)))))
+    st.holds
+    (bvule (bvshl k.fi (_ bv4 64)) (k64.bit a.size))))
 ; ---- vacuity check: the assumptions and the guard can hold (expect sat)
 (push 1)
 (assert is-retype)
 (check-sat)
 (pop 1)
-; ---- goal 1 of 12: dummies: the kernel accepts the retype (expect unsat)
+; ---- vacuity check of a goal's hypothesis: dummies: the kernel accepts the retype (expect sat)
+(push 1)
+(assert is-dummy)
+(check-sat)
+(pop 1)
+; ---- vacuity check of a goal's hypothesis: object: the kernel accepts the retype (expect sat)
+(push 1)
+(assert is-object)
+(check-sat)
+(pop 1)
+; ---- vacuity check of a goal's hypothesis: delete: the watermarks still mirror each other (expect sat)
+(push 1)
+(assert is-delete)
+(check-sat)
+(pop 1)
+; ---- goal 1 of 10: dummies: the kernel accepts the retype (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (= kern.error (_ bv0 64)))))
 (check-sat)
 (pop 1)
-; ---- goal 2 of 12: object: the kernel accepts the retype (expect unsat)
+; ---- goal 2 of 10: object: the kernel accepts the retype (expect unsat)
 (push 1)
 (assert (not (=> is-object (= kern.error (_ bv0 64)))))
 (check-sat)
 (pop 1)
-; ---- goal 3 of 12: dummies: the watermarks still mirror each other (expect unsat)
+; ---- goal 3 of 10: dummies: the watermarks still mirror each other (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (inv64.mirrors after.eff kern.fi after.hc))))
 (check-sat)
 (pop 1)
-; ---- goal 4 of 12: object: the watermarks still mirror each other (expect unsat)
+; ---- goal 4 of 10: object: the watermarks still mirror each other (expect unsat)
 (push 1)
 (assert (not (=> is-object (inv64.mirrors after.eff kern.fi after.hc))))
 (check-sat)
 (pop 1)
-; ---- goal 5 of 12: dummies: the untyped has children (expect unsat)
+; ---- goal 5 of 10: dummies: the untyped has children (expect unsat)
 (push 1)
 (assert (not (=> is-dummy after.hc)))
 (check-sat)
 (pop 1)
-; ---- goal 6 of 12: object: the untyped has children (expect unsat)
+; ---- goal 6 of 10: object: the untyped has children (expect unsat)
 (push 1)
 (assert (not (=> is-object after.hc)))
 (check-sat)
 (pop 1)
-; ---- goal 7 of 12: dummies: the kernel's free index stays inside the untyped (expect unsat)
+; ---- goal 7 of 10: dummies: the kernel's free index stays inside the untyped (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (bvule (bvshl kern.fi (_ bv4 64)) (k64.bit a.size)))))
 (check-sat)
 (pop 1)
-; ---- goal 8 of 12: object: the kernel's free index stays inside the untyped (expect unsat)
+; ---- goal 8 of 10: object: the kernel's free index stays inside the untyped (expect unsat)
 (push 1)
 (assert (not (=> is-object (bvule (bvshl kern.fi (_ bv4 64)) (k64.bit a.size)))))
 (check-sat)
 (pop 1)
-; ---- goal 9 of 12: delete: the watermarks still mirror each other (expect unsat)
+; ---- goal 9 of 10: delete: the watermarks still mirror each other (expect unsat)
 (push 1)
 (assert (not (=> is-delete (inv64.mirrors after.eff k.fi after.hc))))
 (check-sat)
 (pop 1)
-; ---- goal 10 of 12: holds stay within 256 (expect unsat)
+; ---- goal 10 of 10: the hold invariant holds after the step (expect unsat)
 (push 1)
-(assert (not (and (bvule after.hold0 (_ bv256 64)) (bvule after.hold1 (_ bv256 64)))))
-(check-sat)
-(pop 1)
-; ---- goal 11 of 12: the next hold group is 0 or 1 (expect unsat)
-(push 1)
-(assert (not (or (= after.next (_ bv0 64)) (= after.next (_ bv1 64)))))
-(check-sat)
-(pop 1)
-; ---- goal 12 of 12: a full next group is covered by other children (expect unsat)
-(push 1)
-(assert (not (=> (distinct (ite (= after.next (_ bv0 64)) after.hold0 after.hold1) (_ bv0 64)) (or (distinct (ite (= after.next (_ bv0 64)) after.hold1 after.hold0) (_ bv0 64)) (distinct after.live (_ bv0 64))))))
+(assert (not after.holds))
 (check-sat)
 (pop 1)
