@@ -361,26 +361,11 @@ public struct CapDLSpec: Sendable {
     /// physically (frames) and in kernel space, not past the untyped's end, not overlapping
     /// another, and every other object fitting in some normal untyped.
     public func validate() throws(InputError) {
-        let max = window.maxUntypedBits
         for o in objects where o.type != nil {
             let t = o.type!
-            switch t.sizing {
-            case .untyped:
-                guard (KernelWindow.minUntypedBits...max).contains(o.userObjSize) else {
-                    throw InputError("\(o.label) (\(o.variant)): size_bits \(o.userObjSize) is out of range 4...\(max) on \(window.name)")
-                }
-            case .cnode:
-                let top = max > window.cnodeSlotBits ? max - window.cnodeSlotBits : 0
-                guard o.userObjSize >= 1, o.userObjSize <= top else {
-                    throw InputError("\(o.label) (CNode): size_bits (the radix) \(o.userObjSize) is out of range 1...\(top) on \(window.name)")
-                }
-            case .schedContext:
-                guard (7...max).contains(o.userObjSize) else {
-                    throw InputError("\(o.label) (SchedContext): size_bits \(o.userObjSize) is out of range 7...\(max) on \(window.name)")
-                }
-            case .fixed:
-                break
-            }
+            guard let range = t.userSizeRange(on: window), !range.contains(o.userObjSize) else { continue }
+            let what = t.sizing == .cnode ? "size_bits (the radix)" : "size_bits"
+            throw InputError("\(o.label) (\(o.variant)): \(what) \(o.userObjSize) is out of range \(range.lowerBound)...\(range.upperBound) on \(window.name)")
         }
         var childOf: [Int: Int] = [:]
         for (k, cover) in covers.enumerated() {

@@ -48,6 +48,20 @@ public struct ObjectType: Sendable, Equatable {
         }
     }
 
+    /// The size arguments the kernel accepts for this type on `window` (nil for fixed-size
+    /// types, whose argument is ignored): untypeds 4...seL4_MaxUntypedBits, CNode radixes up to
+    /// what keeps the CNode within seL4_MaxUntypedBits, scheduling contexts from
+    /// seL4_MinSchedContextBits.
+    public func userSizeRange(on window: KernelWindow) -> ClosedRange<UInt64>? {
+        let max = window.maxUntypedBits
+        switch sizing {
+        case .fixed: return nil
+        case .untyped: return KernelWindow.minUntypedBits...max
+        case .cnode: return 1...(max > window.cnodeSlotBits ? max - window.cnodeSlotBits : 0)
+        case .schedContext: return KernelConstants.minSchedContextBits()...max
+        }
+    }
+
     /// The core's description of `seL4_Untyped_Retype(type, userObjSize, …, count)`.
     public func retypeRequest<W: MachineWord>(userObjSize: W, count: W) -> RetypeRequest<W> {
         var fixedBits: W = 0

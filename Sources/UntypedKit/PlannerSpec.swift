@@ -198,27 +198,19 @@ public struct PlanSpec: Sendable {
         names[object.name] = i
 
         // Type and size, as the kernel checks them.
-        let max = window.maxUntypedBits
         let size = sizeBits(object)
-        switch type.sizing {
-        case .untyped:
-            guard (KernelWindow.minUntypedBits...max).contains(object.userObjSize) else {
-                throw InputError("\(path).sizeBits: \(object.userObjSize) is out of range 4...\(max) for an untyped on \(window.name)")
-            }
-        case .cnode:
-            let top = max > window.cnodeSlotBits ? max - window.cnodeSlotBits : 0
-            guard object.userObjSize >= 1, object.userObjSize <= top else {
-                throw InputError("\(path).sizeBits: radix \(object.userObjSize) is out of range 1...\(top) for a cnode on "
-                                 + "\(window.name) (2^\(window.cnodeSlotBits)-byte slots, seL4_MaxUntypedBits \(max))")
-            }
-        case .schedContext:
-            guard (KernelConstants.minSchedContextBits()...max).contains(object.userObjSize) else {
-                throw InputError("\(path).sizeBits: \(object.userObjSize) is out of range 7...\(max) for a schedcontext on \(window.name)")
-            }
-        case .fixed(let bits):
+        switch (type.sizing, type.userSizeRange(on: window)) {
+        case (.fixed(let bits), _):
             guard object.userObjSize == bits else {
                 throw InputError("\(path).sizeBits: \(object.userObjSize), but \(withArticle(type.name)) on \(window.name) is 2^\(bits) bytes")
             }
+        case (.cnode, let range?) where !range.contains(object.userObjSize):
+            throw InputError("\(path).sizeBits: radix \(object.userObjSize) is out of range \(range.lowerBound)...\(range.upperBound) for a cnode on "
+                             + "\(window.name) (2^\(window.cnodeSlotBits)-byte slots, seL4_MaxUntypedBits \(window.maxUntypedBits))")
+        case (_, let range?) where !range.contains(object.userObjSize):
+            throw InputError("\(path).sizeBits: \(object.userObjSize) is out of range \(range.lowerBound)...\(range.upperBound) for \(withArticle(type.name)) on \(window.name)")
+        default:
+            break
         }
 
         // Memory kind asked for.
