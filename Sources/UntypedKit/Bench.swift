@@ -296,6 +296,43 @@ public enum Bench {
         return s.isEmpty ? 0 : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
+    /// Runs `body` `repeats` times (at least once): the median wall time in seconds and the
+    /// last run's result.
+    static func timed<T>(repeats: Int, _ body: () -> T) -> (seconds: Double, result: T) {
+        var times: [Double] = []
+        var result: T?
+        for _ in 0..<max(1, repeats) {
+            let start = ContinuousClock.now
+            result = body()
+            let d = ContinuousClock.now - start
+            times.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+        }
+        return (median(times), result!)
+    }
+
+    /// Fills `row` from one planned system: its counts, whether its anchors (`anchors`, name and
+    /// paddr) landed where asked on the kernel model, and any failure.
+    static func fill(_ row: inout BenchSystemRow, objects: Int, anchors: [(name: String, paddr: UInt64)],
+                     outcome: Result<(stats: PlanStats, mismatches: Int, replay: ReplayResult, failure: String?), PlanFailure>) {
+        row.objects = objects
+        row.anchors = anchors.count
+        switch outcome {
+        case .failure(let f): row.error = "\(f.kind.rawValue): \(f.message)"
+        case .success(let p):
+            row.retypes = p.stats.retypes
+            row.dummyRetypes = p.stats.dummyRetypes
+            row.deletes = p.stats.deletes
+            row.peakSlots = p.stats.peakSlots
+            row.bytesWasted = p.stats.bytesWasted
+            row.mismatches = p.mismatches
+            var actual: [String: UInt64] = [:]
+            for o in p.replay.objects { actual[o.name] = o.paddr }
+            row.anchorsRight = anchors.filter { actual[$0.name] == $0.paddr }.count
+            if let failure = p.failure { row.error = failure }
+            if let e = p.replay.error { row.error = "replay fails at invocation \(e.invocation): \(e.kind)" }
+        }
+    }
+
     // MARK: - Workloads
 
     static func frame(_ window: KernelWindow, bits: UInt64) -> ObjectType {
@@ -486,32 +523,11 @@ public enum Bench {
             let spec = realisticSystem(name)
             for (label, options) in systemVariants {
                 var row = BenchSystemRow(configuration: name, variant: label)
-                var times: [Double] = []
-                var outcome: Result<Plan, PlanFailure>!
-                for _ in 0..<max(1, repeats) {
-                    let start = ContinuousClock.now
-                    outcome = plan(spec, options)
-                    let d = ContinuousClock.now - start
-                    times.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
-                }
-                row.seconds = median(times)
-                row.objects = spec.objects.count
-                row.anchors = spec.objects.filter { $0.paddr != nil }.count
-                switch outcome! {
-                case .failure(let f): row.error = "\(f.kind.rawValue): \(f.message)"
-                case .success(let p):
-                    let s = p.stats
-                    row.retypes = s.retypes
-                    row.dummyRetypes = s.dummyRetypes
-                    row.deletes = s.deletes
-                    row.peakSlots = s.peakSlots
-                    row.bytesWasted = s.bytesWasted
-                    row.mismatches = p.mismatches
-                    var actual: [String: UInt64] = [:]
-                    for o in p.replay.objects { actual[o.name] = o.paddr }
-                    row.anchorsRight = spec.objects.filter { $0.paddr != nil && actual[$0.name] == $0.paddr }.count
-                    if let e = p.replay.error { row.error = "replay fails at invocation \(e.invocation): \(e.kind)" }
-                }
+                let run = timed(repeats: repeats) { plan(spec, options) }
+                row.seconds = run.seconds
+                fill(&row, objects: spec.objects.count,
+                     anchors: spec.objects.compactMap { o in o.paddr.map { (o.name, $0) } },
+                     outcome: run.result.map { ($0.stats, $0.mismatches, $0.replay, nil) })
                 rows.append(row)
             }
         }
@@ -566,17 +582,12 @@ public enum Bench {
         var rows: [BenchThroughputRow] = []
         for n in sizes {
             let spec = throughputSpec(objects: n, seed: seed)
-            var times: [Double] = []
-            for _ in 0..<max(1, repeats) {
-                let start = ContinuousClock.now
-                if case .failure(let f) = plan(spec, PlannerOptions()) {
-                    fatalError("throughput spec of \(n) objects does not plan: \(f.message)")
-                }
-                let d = ContinuousClock.now - start
-                times.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+            let run = timed(repeats: repeats) { plan(spec, PlannerOptions()) }
+            if case .failure(let f) = run.result {
+                fatalError("throughput spec of \(n) objects does not plan: \(f.message)")
             }
             rows.append(BenchThroughputRow(objects: n, anchors: n / 100, untypeds: spec.untypeds.count,
-                                           seconds: median(times), maxRSSKiB: maxRSSKiB()))
+                                           seconds: run.seconds, maxRSSKiB: maxRSSKiB()))
         }
         return rows
     }

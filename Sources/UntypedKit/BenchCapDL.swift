@@ -81,34 +81,14 @@ extension Bench {
             let spec = microkitShapedSpec(name)
             for (label, strategy) in capdlVariants {
                 var row = BenchSystemRow(configuration: "capdl-\(name)", variant: label)
-                var times: [Double] = []
-                var outcome: Result<CapDLPlan, PlanFailure>!
-                for _ in 0..<max(1, repeats) {
-                    let start = ContinuousClock.now
-                    do { outcome = .success(try CapDLPlanner.plan(spec, strategy: strategy)) } catch { outcome = .failure(error) }
-                    let d = ContinuousClock.now - start
-                    times.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+                let run = timed(repeats: repeats) { () -> Result<CapDLPlan, PlanFailure> in
+                    do throws(PlanFailure) { return .success(try CapDLPlanner.plan(spec, strategy: strategy)) } catch { return .failure(error) }
                 }
-                row.seconds = median(times)
+                row.seconds = run.seconds
                 let roots = spec.rootAllocated
-                row.objects = roots.count
-                row.anchors = roots.filter { $0.paddr != nil }.count
-                switch outcome! {
-                case .failure(let f): row.error = "\(f.kind.rawValue): \(f.message)"
-                case .success(let p):
-                    let s = p.stats
-                    row.retypes = s.retypes
-                    row.dummyRetypes = s.dummyRetypes
-                    row.deletes = s.deletes
-                    row.peakSlots = s.peakSlots
-                    row.bytesWasted = s.bytesWasted
-                    row.mismatches = p.mismatches.count + p.missing.count
-                    var actual: [String: UInt64] = [:]
-                    for o in p.replay.objects { actual[o.name] = o.paddr }
-                    row.anchorsRight = roots.filter { $0.paddr != nil && actual[$0.name] == $0.paddr }.count
-                    if let failure = p.failure { row.error = failure }
-                    if let e = p.replay.error { row.error = "replay fails at invocation \(e.invocation): \(e.kind)" }
-                }
+                fill(&row, objects: roots.count,
+                     anchors: roots.compactMap { o in o.paddr.map { (o.name, $0) } },
+                     outcome: run.result.map { ($0.stats, $0.mismatches.count + $0.missing.count, $0.replay, $0.failure) })
                 rows.append(row)
             }
         }
