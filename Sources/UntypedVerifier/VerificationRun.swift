@@ -95,6 +95,7 @@ extension Verifier {
             var record = VerificationRecord(window: w.name, strategy: q.strategy, obligation: o, result: outcome.result,
                                             seconds: outcome.seconds, query: q)
             record.via = via
+            record.cached = via == nil && outcome.cached
             if let dir = plan.emitDirectory, via == nil {
                 try writeText(q.proof, to: dir + "/" + proofPath(window: w.name, strategy: q.strategy, obligation: o))
             }
@@ -104,8 +105,17 @@ extension Verifier {
         return records
     }
 
+    /// The query texts for several obligations, built on `workers` threads, in input order
+    /// (what `verify --check-proofs` compares with the committed files).
+    public func queries(_ requests: [(obligation: Obligation, window: ProofWindow, strategy: StrategyUnderTest, form: SearchForm)],
+                        workers: Int) throws(VerifierError) -> [ObligationQuery] {
+        try parallelMap(Array(requests.indices), max(1, workers)) { (i: Int) throws(VerifierError) -> ObligationQuery in
+            try query(requests[i].obligation, window: requests[i].window, strategy: requests[i].strategy, form: requests[i].form)
+        }
+    }
+
     typealias Job = (ProofWindow, StrategyUnderTest, Obligation)
-    typealias Outcome = (result: ProofResult, seconds: Double, query: ObligationQuery)
+    typealias Outcome = (result: ProofResult, seconds: Double, query: ObligationQuery, cached: Bool)
 
     /// Checks `jobs`: reduced forms first (or the only form), then the strategy's own search
     /// for those the reduced form did not prove.
@@ -126,14 +136,15 @@ extension Verifier {
         // The reduced form failed, so a counterexample is likely: first ask for one to all goals
         // at once with Z3's own strategy, which finds models fast (a short time limit); a
         // reproduced one refutes the obligation. The rest are checked goal by goal.
-        let searcher = Verifier(library: library, timeoutMilliseconds: min(timeoutMilliseconds, 30_000))
-        let found = try parallelMap(Array(retry.indices), workers) { (n: Int) throws(VerifierError) -> (ProofResult?, Double) in
-            let start = now(), job = jobs[retry[n]]
-            let (result, model) = try searcher.solve(second[n].whole, what: "proof query", expectSat: true)
-            guard result == .sat, let model else { return (nil, now() - start) }
+        let searcher = Verifier(library: library, timeoutMilliseconds: min(timeoutMilliseconds, 30_000), cache: cache)
+        let found = try parallelMap(Array(retry.indices), workers) { (n: Int) throws(VerifierError) -> (ProofResult?, Double, Bool) in
+            let job = jobs[retry[n]], q = second[n]
+            let run = try searcher.check(q, digest: cache == nil ? "" : SHA256.hex(q.preamble), rest: String(q.whole.dropFirst(q.preamble.count)),
+                                         what: "proof query", expectSat: true, wordBits: job.0.wordBits)
+            guard case .sat(let values) = run.outcome else { return (nil, run.seconds, run.cached) }
             let cex = CounterexampleReplay.replay(job.2, window: job.0, strategy: job.1,
-                                                  values: Self.values(of: second[n], in: model, width: job.0.wordBits))
-            return (cex.reproduced ? .refuted(cex) : nil, now() - start)
+                                                  values: values)
+            return (cex.reproduced ? .refuted(cex) : nil, run.seconds, run.cached)
         }
         let rest = retry.indices.filter { found[$0].0 == nil }
         let secondResults = try checkAll(rest.map { second[$0] }, windows: rest.map { jobs[retry[$0]].0 },
@@ -141,34 +152,63 @@ extension Verifier {
         var outcomes = firstResults
         for (n, i) in retry.enumerated() {
             if let refuted = found[n].0 {
-                outcomes[i] = (refuted, firstResults[i].seconds + found[n].1, second[n])
+                outcomes[i] = (refuted, firstResults[i].seconds + found[n].1, second[n], firstResults[i].cached && found[n].2)
             }
         }
         for (m, n) in rest.enumerated() {
             let i = retry[n]
-            outcomes[i] = (secondResults[m].result, firstResults[i].seconds + found[n].1 + secondResults[m].seconds, second[n])
+            outcomes[i] = (secondResults[m].result, firstResults[i].seconds + found[n].1 + secondResults[m].seconds, second[n],
+                           firstResults[i].cached && found[n].2 && secondResults[m].cached)
         }
         return outcomes
     }
 
-    /// Checks every query, all checks of all queries in parallel; per query its verdict, the
-    /// solver seconds of its checks, and the query.
+    /// Checks every query, all checks of all queries in parallel, the largest queries first
+    /// (so the longest checks do not start last); per query its verdict, the solver seconds of
+    /// its checks, and the query. A query's satisfiable checks (vacuity and its goals'
+    /// hypotheses) are one task, so that one model can witness several of them.
     private func checkAll(_ queries: [ObligationQuery], windows: [ProofWindow], strategies: [StrategyUnderTest], workers: Int,
                           replay: (Int) -> Bool) throws(VerifierError) -> [Outcome] {
-        let items = queries.indices.flatMap { qi in (-1..<(queries[qi].goals.count + queries[qi].goalGuards.count)).map { (qi, $0) } }
-        let outcomes = try parallelMap(Array(items.indices), workers) { (n: Int) throws(VerifierError) -> (CheckOutcome, Double) in
-            let (qi, item) = items[n]
-            let start = now()
-            let outcome = try runCheck(queries[qi], item: item, wordBits: windows[qi].wordBits)
-            return (outcome, now() - start)
+        // The preambles' digests, for cache keys (none without a cache).
+        let digests = try parallelMap(Array(queries.indices), workers) { (qi: Int) throws(VerifierError) -> String in
+            cache == nil ? "" : SHA256.hex(queries[qi].preamble)
         }
-        var byQuery = Array(repeating: [(CheckOutcome, Double)](), count: queries.count)
-        for (n, (qi, _)) in items.enumerated() { byQuery[qi].append(outcomes[n]) }
+        // (query, goal index), goal -1 for the query's satisfiable checks.
+        var tasks = queries.indices.flatMap { qi in (-1..<queries[qi].goals.count).map { (qi, $0) } }
+        tasks.sort { a, b in
+            let (sa, sb) = (queries[a.0].preamble.utf8.count, queries[b.0].preamble.utf8.count)
+            return sa != sb ? sa > sb : a.1 > b.1
+        }
+        let runs = try parallelMap(Array(tasks.indices), workers) { (n: Int) throws(VerifierError) -> [CheckRun] in
+            let (qi, goal) = tasks[n]
+            let q = queries[qi], bits = windows[qi].wordBits
+            let result = goal < 0 ? try checkWitnesses(q, digest: digests[qi], wordBits: bits)
+                                  : [try checkGoal(q, goal, digest: digests[qi], wordBits: bits)]
+            if getenvString("UNTYPED_PROFILE") != nil {
+                for (i, r) in result.enumerated() {
+                    let label = goal >= 0 ? q.goals[goal].label : i == 0 ? "vacuity" : "hypothesis of " + q.goalGuards[i - 1].label
+                    profileLine(r.seconds, q, label + (r.cached ? " (cached)" : ""))
+                }
+            }
+            return result
+        }
+        // Per query, in the order `verdict` reads: vacuity, goals, goals' hypotheses.
+        var byTask: [String: [CheckRun]] = [:]
+        for (n, t) in tasks.enumerated() { byTask["\(t.0) \(t.1)"] = runs[n] }
         return queries.indices.map { qi in
-            (verdict(queries[qi], byQuery[qi].map(\.0), window: windows[qi], strategy: strategies[qi], replay: replay(qi)),
-             byQuery[qi].reduce(0) { $0 + $1.1 }, queries[qi])
+            let witnesses = byTask["\(qi) -1"]!
+            let checks = [witnesses[0]] + queries[qi].goals.indices.map { byTask["\(qi) \($0)"]![0] } + witnesses.dropFirst()
+            return (verdict(queries[qi], checks.map(\.outcome), window: windows[qi], strategy: strategies[qi], replay: replay(qi)),
+                    checks.reduce(0) { $0 + $1.seconds }, queries[qi], checks.allSatisfy(\.cached))
         }
     }
+}
+
+/// One line of the per-check profile (`UNTYPED_PROFILE` set): seconds, window, strategy,
+/// obligation, form, check. BENCHMARKS.md's per-goal figures come from these lines.
+private func profileLine(_ seconds: Double, _ q: ObligationQuery, _ label: String) {
+    let line = [String(format: "%.2f", seconds), q.window, q.strategy?.cliName ?? "kernel", q.obligation.rawValue, q.form.rawValue, label]
+    FileHandle.standardError.write(("profile\t" + line.joined(separator: "\t") + "\n").data(using: .utf8)!)
 }
 
 /// `body` applied to every element on `workers` threads; results in input order. The first

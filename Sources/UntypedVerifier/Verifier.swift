@@ -14,16 +14,22 @@ public struct VerificationRecord: Sendable {
     public var query: ObligationQuery
     /// The symbolic window whose proof covers this one (nothing was solved for it), if any.
     public var via: String? = nil
+    /// Every check of the query was answered by the check cache (`seconds` is then the time
+    /// the checks took when they were solved).
+    public var cached: Bool = false
 }
 
 /// Builds and checks obligations with Z3, one fresh context per query (so runs can be parallel).
 public struct Verifier: Sendable {
     public let library: SpecLibrary
     public let timeoutMilliseconds: UInt32
+    /// Where verdicts of earlier checks are kept; nil solves every check.
+    public let cache: CheckCache?
 
-    public init(library: SpecLibrary = SpecLibrary(), timeoutMilliseconds: UInt32 = 60_000) {
+    public init(library: SpecLibrary = SpecLibrary(), timeoutMilliseconds: UInt32 = 60_000, cache: CheckCache? = nil) {
         self.library = library
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.cache = cache
     }
 
     /// The query text for one obligation (what `--emit-smt` writes and the solver reads).
@@ -86,15 +92,89 @@ public struct Verifier: Sendable {
         case unknown(String)
     }
 
-    /// Runs check `item` of `q`: -1 the vacuity check, 0..<goals goal i, then the goals' guards.
-    func runCheck(_ q: ObligationQuery, item: Int, wordBits: Int) throws(VerifierError) -> CheckOutcome {
-        let text = item < 0 ? q.vacuity : item < q.goals.count ? q.goalQuery(item) : q.guardQuery(item - q.goals.count)
-        let (result, model) = try solve(text, what: item < 0 ? "vacuity query" : "proof query", expectSat: item < 0 || item >= q.goals.count)
+    /// How a proof check is solved, as named in cache keys.
+    static var tacticName: String { "tactic (then \(tactic.joined(separator: " ")))" }
+    /// How a check expected to be satisfiable is solved.
+    static let defaultStrategyName = "z3 default solver"
+
+    /// One check's outcome, its solver seconds, and whether the cache answered it.
+    typealias CheckRun = (outcome: CheckOutcome, seconds: Double, cached: Bool)
+
+    /// The cache key of the check `q.preamble + rest`.
+    func cacheKey(_ digest: String, rest: String, expectSat: Bool) -> String {
+        guard cache != nil else { return "" }
+        return CheckCache.key(solver: "z3 \(solverVersion)", how: expectSat ? Self.defaultStrategyName : Self.tacticName,
+                       preambleDigest: digest, rest: rest)
+    }
+
+    /// Solves `q.preamble + rest` (through the cache when there is one): `.unsat`, `.sat` with
+    /// the model's input values, or `.unknown`. `digest` is the SHA-256 of the preamble.
+    func check(_ q: ObligationQuery, digest: String, rest: String, what: String, expectSat: Bool,
+               wordBits: Int) throws(VerifierError) -> CheckRun {
+        let key = cacheKey(digest, rest: rest, expectSat: expectSat)
+        if let hit = cache?.lookup(key) { return (hit.outcome, hit.seconds, true) }
+        let start = now()
+        let (result, model) = try solve(q.preamble + rest, what: what, expectSat: expectSat)
+        let outcome: CheckOutcome
         switch result {
-        case .unsat: return .unsat
-        case .unknown(let reason): return .unknown(reason)
-        case .sat: return .sat(model.map { Self.values(of: q, in: $0, width: wordBits) } ?? [:])
+        case .unsat: outcome = .unsat
+        case .unknown(let reason): outcome = .unknown(reason)
+        case .sat: outcome = .sat(model.map { Self.values(of: q, in: $0, width: wordBits) } ?? [:])
         }
+        let seconds = now() - start
+        cache?.store(key, .init(outcome: outcome, seconds: seconds))
+        return (outcome, seconds, false)
+    }
+
+    /// Goal `index` of `q`: its negation must be unsatisfiable.
+    func checkGoal(_ q: ObligationQuery, _ index: Int, digest: String, wordBits: Int) throws(VerifierError) -> CheckRun {
+        try check(q, digest: digest, rest: "(assert (not \(q.goals[index].formula)))\n(check-sat)\n", what: "proof query",
+                  expectSat: false, wordBits: wordBits)
+    }
+
+    /// The vacuity check of `q` and the vacuity checks of its goals' hypotheses (all expected
+    /// satisfiable), in that order. A model found for one is tried on those still open: a
+    /// hypothesis true in that model (evaluated with model completion) is satisfiable under
+    /// the assumptions as well, so it needs no check of its own.
+    func checkWitnesses(_ q: ObligationQuery, digest: String, wordBits: Int) throws(VerifierError) -> [CheckRun] {
+        let formulas = [q.guardFormula] + q.goalGuards.map(\.formula)
+        let rests = formulas.map { "(assert \($0))\n(check-sat)\n" }
+        let keys = rests.map { cacheKey(digest, rest: $0, expectSat: true) }
+        var runs: [CheckRun?] = keys.map { key in cache?.lookup(key).map { ($0.outcome, $0.seconds, true) } }
+        guard runs.contains(where: { $0 == nil }) else { return runs.map { $0! } }
+        let context = Context(timeoutMilliseconds: timeoutMilliseconds)
+        let terms: [Expr]
+        do {
+            terms = Array(try context.parseSMTLIB2(q.preamble + rests.map { $0.replacingOccurrences(of: "(check-sat)\n", with: "") }.joined())
+                .suffix(formulas.count))
+        } catch { throw .solver("Z3 rejected the vacuity query: \(error)") }
+        guard terms.count == formulas.count else { throw .solver("the vacuity query parses to \(terms.count) hypotheses, not \(formulas.count)") }
+        // The longest hypotheses first: their models tend to satisfy the shorter ones too.
+        let order = formulas.indices.sorted { formulas[$0].utf8.count > formulas[$1].utf8.count }
+        for i in order where runs[i] == nil {
+            let start = now()
+            let solver = Solver(context: context)
+            do { try solver.load(smtlib2: q.preamble + rests[i]) } catch { throw .solver("Z3 rejected the vacuity query: \(error)") }
+            let result = solver.check()
+            let seconds = now() - start
+            switch result {
+            case .unsat:
+                runs[i] = (.unsat, seconds, false)
+            case .unknown(let reason):
+                let timedOut = reason.contains("timeout") || reason.contains("canceled")
+                runs[i] = (.unknown(timedOut ? "timeout after \(timeoutMilliseconds / 1000) s" : reason), seconds, false)
+            case .sat:
+                guard let model = try? solver.model() else { runs[i] = (.unknown("no model"), seconds, false); break }
+                let values = Self.values(of: q, in: model, width: wordBits)
+                runs[i] = (.sat(values), seconds, false)
+                for j in formulas.indices where runs[j] == nil && model.bool(terms[j]) == true {
+                    runs[j] = (.sat(values), 0, false)
+                    cache?.store(keys[j], .init(outcome: .sat(values), seconds: 0))
+                }
+            }
+            cache?.store(keys[i], .init(outcome: runs[i]!.outcome, seconds: seconds))
+        }
+        return runs.map { $0! }
     }
 
     /// The verdict from the outcomes of all of `q`'s checks (vacuity first, then the goals in

@@ -39,6 +39,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Solver threads (one Z3 context each).")
     var jobs: Int = 2
 
+    @Flag(help: ArgumentHelp("Solve every check, neither reading nor writing the check cache.", discussion: "By default verdicts are cached under $XDG_CACHE_HOME/untyped/checks (else ~/.cache/untyped/checks), keyed by the SHA-256 of the solver and its version, the tactic and the exact query text; a query answered entirely from the cache prints \"proved (cached)\"."))
+    var noCache = false
+
     @Option(help: .hidden)
     var form: String?
 
@@ -52,7 +55,7 @@ struct VerifyCommand: ParsableCommand {
         let windows = try selection.windows(), strategies = try selection.strategies(), obligations = try selection.obligations()
         let plan = VerificationPlan(windows: windows, strategies: strategies, obligations: obligations,
                                     emitDirectory: emitSmt, workers: max(1, jobs), form: form.flatMap(SearchForm.init(rawValue:)))
-        let verifier = Verifier(timeoutMilliseconds: selection.timeout * 1000)
+        let verifier = Verifier(timeoutMilliseconds: selection.timeout * 1000, cache: noCache ? nil : CheckCache.userDefault)
         if checkProofs {
             try checkCommittedProofs(verifier)
             return
@@ -79,7 +82,8 @@ struct VerifyCommand: ParsableCommand {
             throw InputError("proofs/manifest.json: missing or not a manifest (write one with --emit-smt proofs)")
         }
         let entries = manifest.proofs
-        var stale = 0, files = Set<String>()
+        var files = Set<String>(), requests: [(obligation: Obligation, window: ProofWindow, strategy: StrategyUnderTest, form: SearchForm)] = []
+        var paths: [String] = []
         for (i, e) in entries.enumerated() {
             let file = e.file
             guard let obligation = Obligation(rawValue: e.obligation),
@@ -91,8 +95,11 @@ struct VerifyCommand: ParsableCommand {
             let name = e.via ?? e.config
             let window: ProofWindow = name == "any-64" ? .any(wordBits: 64) : name == "any-32" ? .any(wordBits: 32)
                 : ProofWindow(try KernelWindow.resolve(name, source: "proofs/manifest.json: proofs[\(i)].config"))
-            let form = SearchForm(rawValue: e.form) ?? .strategySearch
-            let query = try verifier.query(obligation, window: window, strategy: strategy, form: form)
+            requests.append((obligation, window, strategy, SearchForm(rawValue: e.form) ?? .strategySearch))
+            paths.append(file)
+        }
+        var stale = 0
+        for (file, query) in zip(paths, try verifier.queries(requests, workers: jobs)) {
             let committed = try? String(contentsOfFile: dir + "/" + file, encoding: .utf8)
             if committed != query.proof {
                 stale += 1
@@ -113,7 +120,8 @@ struct VerifyCommand: ParsableCommand {
             for s in (r.strategy.map { [$0.cliName] } ?? (strategies.isEmpty ? ["-"] : strategies)) {
                 let key = "\(r.window)\t\(s)"
                 if cells[key] == nil { keys.append(key); cells[key] = [:] }
-                cells[key]![r.obligation] = r.via.map { "\(r.result.name) via \($0)" } ?? "\(r.result.name) \(String(format: "%.1fs", r.seconds))"
+                cells[key]![r.obligation] = r.via.map { "\(r.result.name) via \($0)" }
+                    ?? (r.cached ? "\(r.result.name) (cached)" : "\(r.result.name) \(String(format: "%.1fs", r.seconds))")
             }
         }
         for key in keys {
@@ -131,7 +139,9 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         let count = { (n: String) in records.filter { $0.result.name == n }.count }
-        lines.append("\(records.count) obligations: \(count("proved")) proved, \(count("refuted")) refuted, \(count("unknown")) unknown in \(String(format: "%.1f", total)) s")
+        let cached = records.filter(\.cached).count
+        lines.append("\(records.count) obligations: \(count("proved")) proved, \(count("refuted")) refuted, \(count("unknown")) unknown in \(String(format: "%.1f", total)) s"
+                     + (cached > 0 ? " (\(cached) answered from the check cache; --no-cache solves them again)" : ""))
         return lines.joined(separator: "\n")
     }
 
@@ -146,6 +156,7 @@ struct VerifyCommand: ParsableCommand {
             }
             if case .unknown(let why) = r.result { e["reason"] = why }
             if let via = r.via { e["via"] = via }
+            if r.cached { e["cached"] = true }
             return e
         }
         let data = (try? JSONSerialization.data(withJSONObject: ["results": results], options: [.prettyPrinted, .sortedKeys])) ?? Data()
