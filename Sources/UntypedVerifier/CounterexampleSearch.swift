@@ -44,12 +44,10 @@ extension Verifier {
         guard final == .sat, let model = try? solver.model() else {
             return .unknown("the solver lost the counterexample while minimising it (\(final))")
         }
-        var cex = CounterexampleReplay.replay(obligation, window: window, strategy: strategy,
-                                              values: Self.values(of: q, in: model, width: window.wordBits))
+        var cex = try replay(q, window: window, strategy: strategy, values: Self.values(of: q, in: model, width: window.wordBits))
         if cex.reproduced {
-            cex.traceJSON = window.wordBits == 64
-                ? CounterexampleTrace<UInt64>(window: window, strategy: strategy, values: Dictionary(uniqueKeysWithValues: cex.inputs.map { ($0.name, $0.value) })).json()
-                : CounterexampleTrace<UInt32>(window: window, strategy: strategy, values: Dictionary(uniqueKeysWithValues: cex.inputs.map { ($0.name, $0.value) })).json()
+            cex.traceJSON = try window.withWord(TraceBody(window: window, strategy: strategy,
+                                                          values: Dictionary(uniqueKeysWithValues: cex.inputs.map { ($0.name, $0.value) })))
         }
         return .found(cex)
     }
@@ -68,6 +66,17 @@ public enum CounterexampleSearchResult: Sendable {
     case holds
     /// No verdict: timeout, unknown, or vacuous assumptions.
     case unknown(String)
+}
+
+/// Builds the trace on the window's concrete words.
+struct TraceBody: WidthBody {
+    let window: ProofWindow
+    let strategy: StrategyUnderTest
+    let values: [String: UInt64]
+
+    func run<C: ObligationWord & MachineWord, S: ObligationWord & SymbolicMachineWord>(concrete: C.Type, symbolic: S.Type) -> String? {
+        CounterexampleTrace<C>(window: window, strategy: strategy, values: values).json()
+    }
 }
 
 /// A trace in the planner's format that reproduces an allocator counterexample on the kernel

@@ -131,9 +131,8 @@ extension Verifier {
             let start = now(), job = jobs[retry[n]]
             let (result, model) = try searcher.solve(second[n].whole, what: "proof query", expectSat: true)
             guard result == .sat, let model else { return (nil, now() - start) }
-            let cex = CounterexampleReplay.replay(job.2, window: job.0, strategy: job.1,
-                                                  values: Self.values(of: second[n], in: model, width: job.0.wordBits))
-            return (cex.reproduced ? .refuted(cex) : nil, now() - start)
+            let cex = try? replay(second[n], window: job.0, strategy: job.1, values: Self.values(of: second[n], in: model, width: job.0.wordBits))
+            return (cex?.reproduced == true ? cex.map { .refuted($0) } : nil, now() - start)
         }
         let rest = retry.indices.filter { found[$0].0 == nil }
         let secondResults = try checkAll(rest.map { second[$0] }, windows: rest.map { jobs[retry[$0]].0 },
