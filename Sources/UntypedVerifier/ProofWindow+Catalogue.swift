@@ -11,5 +11,6 @@ extension ProofWindow {
         self.init(name: w.name, wordBits: w.wordBits, pptrBaseOffset: w.pptrBaseOffset, maxUntypedBits: w.maxUntypedBits,
                   cnodeSlotBits: w.cnodeSlotBits, capPtrKind: kind, capPtrBits: bits, deviceTop: w.deviceTop,
                   paddrBase: w.paddrBase, paddrTop: w.paddrTop)
+        kernelWindow = w
     }
 }
