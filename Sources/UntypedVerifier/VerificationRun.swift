@@ -274,9 +274,5 @@ public struct ProofManifest: Codable, Sendable {
     }
 
     /// Pretty-printed JSON with sorted keys.
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+    public var json: String { encodeJSON(self) }
 }

@@ -66,7 +66,7 @@ struct VerifyCommand: ParsableCommand {
             try? ProofManifest(records, solver: "z3 \(verifier.solverVersion)", existing: existing).json
                 .write(toFile: path, atomically: true, encoding: .utf8)
         }
-        print(output.json ? json(records) : table(records, total: total))
+        print(output.json ? VerificationReport(records).json : table(records, total: total))
         if records.contains(where: { if case .refuted = $0.result { true } else { false } }) { throw ExitStatus.failed.exitCode }
         if records.contains(where: { if case .unknown = $0.result { true } else { false } }) { throw ExitStatus.unknown.exitCode }
     }
@@ -133,22 +133,5 @@ struct VerifyCommand: ParsableCommand {
         let count = { (n: String) in records.filter { $0.result.name == n }.count }
         lines.append("\(records.count) obligations: \(count("proved")) proved, \(count("refuted")) refuted, \(count("unknown")) unknown in \(String(format: "%.1f", total)) s")
         return lines.joined(separator: "\n")
-    }
-
-    func json(_ records: [VerificationRecord]) -> String {
-        let results = records.map { r -> [String: Any] in
-            var e: [String: Any] = ["config": r.window, "strategy": r.strategy?.cliName ?? "kernel",
-                                    "obligation": r.obligation.rawValue, "result": r.result.name,
-                                    "seconds": (r.seconds * 1000).rounded() / 1000]
-            if case .refuted(let c) = r.result {
-                e["counterexample"] = ["explanation": c.explanation,
-                                       "inputs": Dictionary(uniqueKeysWithValues: c.inputs.map { ($0.name, "0x" + String($0.value, radix: 16)) })]
-            }
-            if case .unknown(let why) = r.result { e["reason"] = why }
-            if let via = r.via { e["via"] = via }
-            return e
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: ["results": results], options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
     }
 }
