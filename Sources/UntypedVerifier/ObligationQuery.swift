@@ -195,6 +195,10 @@ struct ObligationBuilder<S: ObligationWord> {
     private var fixedClass: BVTerm { literal(ObjectClass.fixed()) }
     private var untypedClass: BVTerm { literal(ObjectClass.untyped()) }
     private var minSchedContextBits: BVTerm { literal(KernelConstants.minSchedContextBits()) }
+    /// seL4_MinUntypedBits: the kernel's free index counts units of 2^this bytes; no object is smaller.
+    private var minUntypedBits: BVTerm { literal(KernelConstants.minUntypedBits()) }
+    /// The kernel's code for an accepted retype.
+    private var noError: BVTerm { literal(RetypeError.none.word()) }
     private var slotBits: BVTerm { literal(window.cnodeSlotBits) }
     private var storage: CapPtrStorage<S> {
         CapPtrStorage(kind: numeral(window.capPtrKind), bits: numeral(window.capPtrBits))
@@ -241,12 +245,12 @@ struct ObligationBuilder<S: ObligationWord> {
         let p = q.word("p.ptr", "a pointer stored into an untyped cap")
         let load = q.define("sw.load", storage.load(p.value))
 
-        let k = q.spec, zero = literal(0)
+        let k = q.spec
         var retype = SpecFunctions.Retype(
             blockSize: size.term, freeIndex: fi.term, isDevice: dev.term, hasChildren: hc.term, typeValid: valid.term,
             objectClass: cls.term, fixedSize: fixed.term, deviceAllowed: devok.term, userSize: user.term, count: count.term,
             maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits)
-        let accepted = swError.eq(zero)
+        let accepted = swError.eq(noError)
         var goals = [
             Goal("error code and order", swError.eq(k.retypeError(capPtr: pptr.term, retype))),
             Goal("reset", BoolTerm.apply("=", [swReset, k.retypeReset(capPtr: pptr.term, retype)])),
@@ -269,18 +273,18 @@ struct ObligationBuilder<S: ObligationWord> {
             retype.maxUntypedBits = fMax
             retype.slotBits = fSlot
             let hyp = all([k.untypedOk(pptr: pptr.term, size: size.term, maxBits: fMax), fMax.ult(literal(UInt64(S.bitWidth))),
-                           fi.term.shl(literal(4)).ule(k.bit(size.term))])
+                           fi.term.shl(minUntypedBits).ule(k.bit(size.term))])
             let error = k.retypeError(capPtr: pptr.term, retype)
             let objectSize = k.objectSize(objectClass: cls.term, fixedSize: fixed.term, userSize: user.term, slotBits: fSlot)
             let firstAt = k.retypeAlignedFreeRef(capPtr: pptr.term, retype)
                 .eq(pptr.term + k.offsetRetypeStart(freeIndex: fi.term, hasChildren: hc.term, objectSize: objectSize))
             goals += [
                 Goal("offset form: error code", implies(hyp, error.eq(k.offsetRetypeError(retype)))),
-                Goal("offset form: first object", implies(all([hyp, error.eq(zero)]), firstAt)),
+                Goal("offset form: first object", implies(all([hyp, error.eq(noError)]), firstAt)),
                 // Given the first object's place (the goal before), the new free index is arithmetic.
                 Goal("offset form: new free index",
                      implies(firstAt, k.retypeNewFreeIndex(capPtr: pptr.term, retype)
-                        .eq(k.offsetRetypeEnd(freeIndex: fi.term, hasChildren: hc.term, objectSize: objectSize, count: count.term).lshr(literal(4))))),
+                        .eq(k.offsetRetypeEnd(freeIndex: fi.term, hasChildren: hc.term, objectSize: objectSize, count: count.term).lshr(minUntypedBits)))),
             ]
         }
         return (.true, .true, goals)
@@ -390,7 +394,7 @@ struct ObligationBuilder<S: ObligationWord> {
         let stHolds = q.define("st.holds", state.keepsHoldInvariant)
         let afterHolds = q.define("after.holds", after.keepsHoldInvariant)
 
-        let zero = literal(0), four = literal(4), k = q.spec
+        let minBits = minUntypedBits, k = q.spec
         let isObject = q.define("is-object", step.is(.retypeObject))
         let isDummy = q.define("is-dummy", step.is(.retypeDummies))
         let isDelete = q.define("is-delete", step.is(.deleteHold))
@@ -411,7 +415,7 @@ struct ObligationBuilder<S: ObligationWord> {
         let kernOffset = q.define("kern.offset", k.offsetRetypeStart(freeIndex: kfi, hasChildren: stHc, objectSize: kernSize))
         let kernEnd = q.define("kern.end", k.offsetRetypeEnd(freeIndex: kfi, hasChildren: stHc, objectSize: kernSize, count: stepCount))
         let kernFirst = q.define("kern.first", uPptr + kernOffset)
-        let kernFi = q.define("kern.fi", kernEnd.lshr(four))
+        let kernFi = q.define("kern.fi", kernEnd.lshr(minBits))
         let targetOffset = q.define("target.offset", rTarget.term - aPaddr.term)
 
         if !S.isSymbolic { situation = Self.situation(state, pptr: aPaddr.value &+ o.value, request) }
@@ -422,9 +426,9 @@ struct ObligationBuilder<S: ObligationWord> {
             range,
             k.mirrors(watermark: stEff, freeIndex: kfi, hasChildren: stHc),
             stHolds,
-            kfi.shl(four).ule(k.bit(aSize.term)),
+            kfi.shl(minBits).ule(k.bit(aSize.term)),
         ])
-        let accepted = kernError.eq(zero)
+        let accepted = kernError.eq(noError)
         func each(_ kinds: [(BoolTerm, String)], _ label: String, _ formula: BoolTerm) -> [Goal] {
             kinds.map { Goal("\($0.1): \(label)", implies($0.0, formula)) }
         }
@@ -435,7 +439,7 @@ struct ObligationBuilder<S: ObligationWord> {
             var goals = each(retypes, "the kernel accepts the retype", accepted)
             goals += each(retypes, "the watermarks still mirror each other", k.mirrors(watermark: afterEff, freeIndex: kernFi, hasChildren: afterHc))
             goals += each(retypes, "the untyped has children", afterHc)
-            goals += each(retypes, "the kernel's free index stays inside the untyped", kernFi.shl(four).ule(k.bit(aSize.term)))
+            goals += each(retypes, "the kernel's free index stays inside the untyped", kernFi.shl(minBits).ule(k.bit(aSize.term)))
             goals += [Goal("delete: the watermarks still mirror each other", implies(isDelete, k.mirrors(watermark: afterEff, freeIndex: kfi, hasChildren: afterHc)))]
             goals += [Goal("the hold invariant holds after the step", afterHolds)]
             return (pre, isRetype, goals)
@@ -463,16 +467,16 @@ struct ObligationBuilder<S: ObligationWord> {
             // Another way to place the request: the kernel's free index now or any later one
             // (dummy retypes of 16-byte untypeds reach every one), then one retype of the object(s).
             let xfi = q.word("x.fi", "a free index at or after the kernel's, where another plan retypes the object").term
-            let xw = q.define("x.w", xfi.shl(four))
+            let xw = q.define("x.w", xfi.shl(minBits))
             let xhc = q.define("x.hc", ite(xw.eq(stEff), stHc, .true))
             let xError = q.define("x.error", k.offsetRetypeError(SpecFunctions.Retype(
                 blockSize: aSize.term, freeIndex: xfi, isDevice: aDev.term, hasChildren: xhc, typeValid: .true, objectClass: fixedClass,
                 fixedSize: rSize.term, deviceAllowed: rDevok.term, userSize: rSize.term, count: rCount.term,
                 maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits)))
             let xOffset = q.define("x.offset", k.offsetRetypeStart(freeIndex: xfi, hasChildren: xhc, objectSize: rSize.term))
-            let reachable = all([xw.uge(stEff), xw.lshr(four).eq(xfi), xw.ule(k.bit(aSize.term))])
-            let refused = all([isFail, badCount.not, cannotPad.not, four.ule(rSize.term)])
-            let places = all([xError.eq(zero), implies(has, xOffset.eq(targetOffset)),
+            let reachable = all([xw.uge(stEff), xw.lshr(minBits).eq(xfi), xw.ule(k.bit(aSize.term))])
+            let refused = all([isFail, badCount.not, cannotPad.not, minBits.ule(rSize.term)])
+            let places = all([xError.eq(noError), implies(has, xOffset.eq(targetOffset)),
                               implies(rPhys.term, k.aligned(aPaddr.term + xOffset, bits: rSize.term))])
             return (all([pre, reachable]), refused, [
                 Goal("a refused request has no placement the kernel accepts", implies(refused, places.not)),
@@ -536,18 +540,18 @@ struct ObligationBuilder<S: ObligationWord> {
         let ok = q.word("o.k", "size bits of another plan's dummy retype")
         let on = q.word("o.n", "number of dummies in that retype").term
         let ofi = q.word("o.fi", "the kernel's capFreeIndex in that plan (its watermark is o.fi << 4)").term
-        let zero = literal(0), four = literal(4), k = q.spec
-        let ow = q.define("o.w", ofi.shl(four))
+        let zero = literal(0), minBits = minUntypedBits, k = q.spec
+        let ow = q.define("o.w", ofi.shl(minBits))
         let oend = q.define("o.end", k.offsetRetypeEnd(freeIndex: ofi, hasChildren: .true, objectSize: ok.term, count: on))
         let otherError = k.offsetRetypeError(SpecFunctions.Retype(
             blockSize: t.aSize, freeIndex: ofi, isDevice: t.aDev, hasChildren: .true, typeValid: .true, objectClass: untypedClass,
             fixedSize: zero, deviceAllowed: .true, userSize: ok.term, count: on,
             maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits))
         let otherPlan = all([
-            four.ule(ok.term), ok.term.ult(t.aSize), literal(1).ule(on), on.ule(t.rPer),
-            ofi.shl(four).ule(k.bit(t.aSize)),
+            minBits.ule(ok.term), ok.term.ult(t.aSize), literal(1).ule(on), on.ule(t.rPer),
+            ofi.shl(minBits).ule(k.bit(t.aSize)),
             ow.ule(t.stEff),
-            otherError.eq(zero),
+            otherError.eq(noError),
             oend.ule(t.targetOffset),
         ])
         var assumptions = all([pre, t.has, t.isFail.not, otherPlan])
@@ -586,7 +590,7 @@ struct ObligationBuilder<S: ObligationWord> {
                      implies(all([needed, c1.count.eq(zero)]), oend.ule(os))),
                 Goal("(c) if S lies above our watermark and not beyond the target, the largest block below S reaches S",
                      implies(all([needed, searchW.ult(os), os.ule(searchT)]),
-                             all([four.ule(c2.k), c2.k.ult(width), c2.count.distinct(zero), c2.reach.uge(os)]))),
+                             all([minBits.ule(c2.k), c2.k.ult(width), c2.count.distinct(zero), c2.reach.uge(os)]))),
                 Goal("(d) if S lies beyond the target, the other plan ends at or below our watermark",
                      implies(all([needed, searchT.ult(os)]), oend.ule(searchW))),
                 Goal("(e) our dummies end above our watermark", implies(t.isDummy, searchW.ult(t.afterEff))),

@@ -43,9 +43,9 @@ struct SearchContract<S: ObligationWord> {
     /// 1...256 dummies per retype.
     func needed(_ q: inout QueryBuilder<S>) -> BoolTerm {
         let (sw, st) = searched(&q)
-        let zero = q.literal(0), fifteen = q.literal(15)
-        return all([sw.ult(st), sw.bitAnd(fifteen).eq(zero), st.bitAnd(fifteen).eq(zero), q.literal(4).ult(untypedSize),
-                    st.ule(q.spec.bit(untypedSize)), q.literal(1).ule(perRetype), perRetype.ule(q.literal(256))])
+        let zero = q.literal(0), unitMask = q.literal(UInt64.mask(KernelConstants.minUntypedBits()))
+        return all([sw.ult(st), sw.bitAnd(unitMask).eq(zero), st.bitAnd(unitMask).eq(zero), minUntypedBits(q).ult(untypedSize),
+                    st.ule(q.spec.bit(untypedSize)), q.literal(1).ule(perRetype), perRetype.ule(q.literal(KernelConstants.retypeFanOutLimit()))])
     }
 
     /// `d` names a valid dummy retype (its fields are defined as `prefix.*`).
@@ -54,7 +54,7 @@ struct SearchContract<S: ObligationWord> {
         let offset = q.define("\(prefix).offset", believedDummyOffset(w, d.sizeBits, base: state.paddr, strategy))
         let sw = searched(&q).w, st = searched(&q).t
         return (all([q.literal(1).ule(p.count), p.count.ule(perRetype),
-                     q.literal(4).ule(p.size), p.size.ult(untypedSize),
+                     minUntypedBits(q).ule(p.size), p.size.ult(untypedSize),
                      p.count.shl(p.size).lshr(p.size).eq(p.count),
                      sw.ule(offset), p.reach.eq(offset + p.count.shl(p.size)),
                      offset.ule(p.reach), p.reach.ule(st)]), p)
@@ -72,7 +72,7 @@ struct SearchContract<S: ObligationWord> {
         let prop = define("prop", p, &q)
         let kTerm = q.define("\(name).k", k)
         let single = define(name, round(.none, size: k), &q)
-        return (implies(all([q.literal(4).ule(kTerm), kTerm.ult(q.literal(UInt64(S.bitWidth))), single.count.distinct(q.literal(0))]),
+        return (implies(all([minUntypedBits(q).ule(kTerm), kTerm.ult(q.literal(UInt64(S.bitWidth))), single.count.distinct(q.literal(0))]),
                         prop.reach.uge(single.reach)),
                 (kTerm, single.count, single.reach))
     }
@@ -89,7 +89,7 @@ struct SearchContract<S: ObligationWord> {
     func fewestSlots(_ p: DummySearch<S>, than single: (k: BVTerm, count: BVTerm, reach: BVTerm), _ q: inout QueryBuilder<S>) -> BoolTerm {
         let prop = define("prop", p, &q)
         let (k, count, reach) = single
-        return implies(all([q.literal(4).ule(k), k.ult(q.literal(UInt64(S.bitWidth))), count.distinct(q.literal(0)), reach.eq(prop.reach)]),
+        return implies(all([minUntypedBits(q).ule(k), k.ult(q.literal(UInt64(S.bitWidth))), count.distinct(q.literal(0)), reach.eq(prop.reach)]),
                        prop.count.ule(count))
     }
 
@@ -103,7 +103,7 @@ struct SearchContract<S: ObligationWord> {
         let next = round(best, size: sk.value)
         let zero = q.literal(0)
         let needed = needed(&q)
-        let kRange = q.literal(4).ule(sk.term).and(sk.term.ult(q.literal(UInt64(S.bitWidth))))
+        let kRange = minUntypedBits(q).ule(sk.term).and(sk.term.ult(q.literal(UInt64(S.bitWidth))))
         let before = sbCount.term.eq(zero).or(valid("sb", best, &q).0)
         let (validAfter, sn) = valid("sn", next, &q)
         let after = sn.count.eq(zero).or(validAfter)
@@ -140,6 +140,9 @@ struct SearchContract<S: ObligationWord> {
         }
         return (goals, all([needed, before, kRange]))
     }
+
+    /// seL4_MinUntypedBits: no dummy is smaller than 2^this bytes.
+    private func minUntypedBits(_ q: QueryBuilder<S>) -> BVTerm { q.literal(KernelConstants.minUntypedBits()) }
 
     /// One round of the strategy's furthest-reach search.
     private func round(_ best: DummySearch<S>, size k: S) -> DummySearch<S> {
