@@ -89,8 +89,7 @@ struct VerifyCommand: ParsableCommand {
             // Entries covered by a symbolic window's proof share its file: check each file once.
             guard files.insert(file).inserted else { continue }
             let name = e.via ?? e.config
-            let window: ProofWindow = name == "any-64" ? .any(wordBits: 64) : name == "any-32" ? .any(wordBits: 32)
-                : ProofWindow(try KernelWindow.resolve(name, source: "proofs/manifest.json: proofs[\(i)].config"))
+            let window = try ProofWindow.resolve(name, source: "proofs/manifest.json: proofs[\(i)].config")
             let form = SearchForm(rawValue: e.form) ?? .strategySearch
             let query = try verifier.query(obligation, window: window, strategy: strategy, form: form)
             let committed = try? String(contentsOfFile: dir + "/" + file, encoding: .utf8)
