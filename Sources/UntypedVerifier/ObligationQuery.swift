@@ -330,21 +330,46 @@ struct ObligationBuilder<S: ObligationWord> {
 
     // MARK: allocator obligations
 
-    /// The terms every allocator obligation names: the state, the request, the step, the state
-    /// after it, and the kernel's retype of the step (specs' offset form).
+    /// What every allocator obligation is stated over: the allocator's state and request, its
+    /// step and the state after it (the core's terms), the kernel's retype of the step (the
+    /// specs' offset form), and the common assumptions `pre`.
     struct Allocator {
-        var paddr, size, kfi, rSize, rCount, rTarget, rPer, pptr: BVTerm
-        var dev, devok, phys, has: BoolTerm
-        var stHc, stEff, stHolds: BoolTerm
-        var stEffWord: BVTerm
-        var stepSize, stepCount, stepPaddr: BVTerm
-        var afterHc, afterHolds: BoolTerm
-        var afterEff: BVTerm
-        var isObject, isDummy, isDelete, isFail, cannotPad, badCount, isRetype: BoolTerm
-        var kernSize, kernError, kernOffset, kernEnd, kernFirst, kernFi, targetOffset: BVTerm
+        let state: UntypedState<S>
+        let request: PlacementRequest<S>
+        let after: UntypedState<S>
+        /// The search's proposal when it is an input (the reduced forms).
+        let proposal: DummySearch<S>?
+        let contract: SearchContract<S>
+        let offset, paddr, size, rSize, rCount, rTarget, rPer, kfi: BVTerm
+        let dev, devok, phys, has: BoolTerm
+        let uPptr, stEff, stepSize, stepCount, stepPaddr, afterEff: BVTerm
+        let stHc, afterHc, afterHolds: BoolTerm
+        let isObject, isDummy, isDelete, isFail, isRetype, cannotPad, badCount: BoolTerm
+        let kernOffset, kernEnd, kernFirst, kernFi, targetOffset: BVTerm
+        let accepted: BoolTerm
+        /// The obligation's common assumptions.
+        let pre: BoolTerm
+        /// The two retypes a step makes, for goals stated for each.
+        var retypes: [(BoolTerm, String)] { [(isDummy, "dummies"), (isObject, "object")] }
     }
 
     private func allocatorObligation(_ obligation: Obligation, _ q: inout QueryBuilder<S>, situation: inout String?) -> Parts {
+        let a = allocator(&q, situation: &situation)
+        switch obligation {
+        case .watermark: return watermark(a, &q)
+        case .placement: return placement(a, &q)
+        case .alignment: return alignment(a, &q)
+        case .noOverlap: return noOverlap(a, &q)
+        case .noReset: return noReset(a, &q)
+        case .refusal: return refusal(a, &q)
+        case .progress: return progress(a, &q)
+        case .optimality, .modelSpec, .bootShape:
+            // build(_:) sends only allocator obligations here.
+            return optimality(a, &q)
+        }
+    }
+
+    private func allocator(_ q: inout QueryBuilder<S>, situation: inout String?) -> Allocator {
         let o = offset(&q)
         let aPaddr = q.word("a.paddr", "untyped base paddr"), aSize = q.word("a.size", "untyped size bits")
         let aDev = q.bool("a.dev", "device untyped"), aWatermark = q.word("a.watermark", "allocator's watermark (bytes)")
@@ -428,78 +453,100 @@ struct ObligationBuilder<S: ObligationWord> {
             stHolds,
             kfi.shl(minBits).ule(k.bit(aSize.term)),
         ])
-        let accepted = kernError.eq(noError)
-        func each(_ kinds: [(BoolTerm, String)], _ label: String, _ formula: BoolTerm) -> [Goal] {
-            kinds.map { Goal("\($0.1): \(label)", implies($0.0, formula)) }
+        return Allocator(state: state, request: request, after: after, proposal: proposal, contract: contract,
+                         offset: o.term, paddr: aPaddr.term, size: aSize.term, rSize: rSize.term, rCount: rCount.term,
+                         rTarget: rTarget.term, rPer: rPer.term, kfi: kfi,
+                         dev: aDev.term, devok: rDevok.term, phys: rPhys.term, has: rHas.term,
+                         uPptr: uPptr, stEff: stEff, stepSize: stepSize, stepCount: stepCount, stepPaddr: stepPaddr, afterEff: afterEff,
+                         stHc: stHc, afterHc: afterHc, afterHolds: afterHolds,
+                         isObject: isObject, isDummy: isDummy, isDelete: isDelete, isFail: isFail, isRetype: isRetype,
+                         cannotPad: cannotPad, badCount: badCount,
+                         kernOffset: kernOffset, kernEnd: kernEnd, kernFirst: kernFirst, kernFi: kernFi, targetOffset: targetOffset,
+                         accepted: kernError.eq(noError), pre: pre)
+    }
+
+    /// `label` for each retype the step can make (dummies, object), under its kind.
+    private func each(_ a: Allocator, _ label: String, _ formula: BoolTerm) -> [Goal] {
+        a.retypes.map { Goal("\($0.1): \(label)", implies($0.0, formula)) }
+    }
+
+    private func watermark(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        let k = q.spec
+        var goals = each(a, "the kernel accepts the retype", a.accepted)
+        goals += each(a, "the watermarks still mirror each other", k.mirrors(watermark: a.afterEff, freeIndex: a.kernFi, hasChildren: a.afterHc))
+        goals += each(a, "the untyped has children", a.afterHc)
+        goals += each(a, "the kernel's free index stays inside the untyped", a.kernFi.shl(minUntypedBits).ule(k.bit(a.size)))
+        goals += [Goal("delete: the watermarks still mirror each other", implies(a.isDelete, k.mirrors(watermark: a.afterEff, freeIndex: a.kfi, hasChildren: a.afterHc)))]
+        goals += [Goal("the hold invariant holds after the step", a.afterHolds)]
+        return (a.pre, a.isRetype, goals)
+    }
+
+    private func placement(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        (a.pre, a.isObject.and(a.has), [
+            Goal("dummies land where the allocator believes", implies(a.isDummy, (a.stepPaddr - a.paddr).eq(a.kernOffset))),
+            Goal("the object lands where the allocator believes", implies(a.isObject, (a.stepPaddr - a.paddr).eq(a.kernOffset))),
+            Goal("an anchored object lands at its target",
+                 implies(a.isObject.and(a.has), q.spec.placed(object: a.kernFirst, capPtr: a.uPptr, basePaddr: a.paddr, target: a.rTarget))),
+        ])
+    }
+
+    private func alignment(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        (a.pre, a.isObject.and(a.phys), [
+            Goal("aligned in kernel-virtual space", implies(a.isObject, q.spec.aligned(a.kernFirst, bits: a.rSize))),
+            Goal("frames aligned physically", implies(a.isObject.and(a.phys), q.spec.aligned(a.kernFirst - a.offset, bits: a.rSize))),
+        ])
+    }
+
+    private func noOverlap(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        // That the kernel accepts the retype is `watermark`'s to prove; here, where it lands.
+        let k = q.spec
+        var goals = each(a, "at or above the watermark", k.noOverlap(previousEnd: a.stEff, offset: a.kernOffset))
+        goals += each(a, "the first object inside the untyped", k.inBounds(offset: a.kernOffset, size: a.stepSize, untypedSize: a.size))
+        goals += each(a, "the last object inside the untyped", a.kernOffset.ule(a.kernEnd).and(a.kernEnd.ule(k.bit(a.size))))
+        goals.append(Goal("dummies end at or before the target",
+                          implies(a.isDummy.and(a.has), k.dummyBeforeTarget(dummyEnd: a.kernEnd, targetOffset: a.targetOffset))))
+        return (a.pre, a.isDummy.and(a.has), goals)
+    }
+
+    private func noReset(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        (a.pre, a.isDelete, [Goal("a delete leaves the untyped with children", implies(a.isDelete, a.afterHc))])
+    }
+
+    private func refusal(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        // Another way to place the request: the kernel's free index now or any later one
+        // (dummy retypes of 16-byte untypeds reach every one), then one retype of the object(s).
+        let k = q.spec, minBits = minUntypedBits
+        let xfi = q.word("x.fi", "a free index at or after the kernel's, where another plan retypes the object").term
+        let xw = q.define("x.w", xfi.shl(minBits))
+        let xhc = q.define("x.hc", ite(xw.eq(a.stEff), a.stHc, .true))
+        let xError = q.define("x.error", k.offsetRetypeError(SpecFunctions.Retype(
+            blockSize: a.size, freeIndex: xfi, isDevice: a.dev, hasChildren: xhc, typeValid: .true, objectClass: fixedClass,
+            fixedSize: a.rSize, deviceAllowed: a.devok, userSize: a.rSize, count: a.rCount,
+            maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits)))
+        let xOffset = q.define("x.offset", k.offsetRetypeStart(freeIndex: xfi, hasChildren: xhc, objectSize: a.rSize))
+        let reachable = all([xw.uge(a.stEff), xw.lshr(minBits).eq(xfi), xw.ule(k.bit(a.size))])
+        let refused = all([a.isFail, a.badCount.not, a.cannotPad.not, minBits.ule(a.rSize)])
+        let places = all([xError.eq(noError), implies(a.has, xOffset.eq(a.targetOffset)),
+                          implies(a.phys, k.aligned(a.paddr + xOffset, bits: a.rSize))])
+        return (all([a.pre, reachable]), refused, [
+            Goal("a refused request has no placement the kernel accepts", implies(refused, places.not)),
+        ])
+    }
+
+    private func progress(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        let next = nextStep(a.after, a.request, strategy: strategy) { _, _ in a.proposal ?? DummySearch<S>.none }
+        let nextIsDelete = q.define("next.is-delete", next.is(.deleteHold))
+        var assumptions = a.pre, lemmas: [Goal] = [], lemmaGuard = BoolTerm.true
+        if let proposal = a.proposal, form == .searchContract {
+            assumptions = all([a.pre, a.contract.proposes(proposal, &q).0])
+            (lemmas, lemmaGuard) = a.contract.lemmas(reach: false, &q)
         }
-        let retypes = [(isDummy, "dummies"), (isObject, "object")]
-        let has = rHas.term
-        switch obligation {
-        case .watermark:
-            var goals = each(retypes, "the kernel accepts the retype", accepted)
-            goals += each(retypes, "the watermarks still mirror each other", k.mirrors(watermark: afterEff, freeIndex: kernFi, hasChildren: afterHc))
-            goals += each(retypes, "the untyped has children", afterHc)
-            goals += each(retypes, "the kernel's free index stays inside the untyped", kernFi.shl(minBits).ule(k.bit(aSize.term)))
-            goals += [Goal("delete: the watermarks still mirror each other", implies(isDelete, k.mirrors(watermark: afterEff, freeIndex: kfi, hasChildren: afterHc)))]
-            goals += [Goal("the hold invariant holds after the step", afterHolds)]
-            return (pre, isRetype, goals)
-        case .placement:
-            return (pre, isObject.and(has), [
-                Goal("dummies land where the allocator believes", implies(isDummy, (stepPaddr - aPaddr.term).eq(kernOffset))),
-                Goal("the object lands where the allocator believes", implies(isObject, (stepPaddr - aPaddr.term).eq(kernOffset))),
-                Goal("an anchored object lands at its target", implies(isObject.and(has), k.placed(object: kernFirst, capPtr: uPptr, basePaddr: aPaddr.term, target: rTarget.term))),
-            ])
-        case .alignment:
-            return (pre, isObject.and(rPhys.term), [
-                Goal("aligned in kernel-virtual space", implies(isObject, k.aligned(kernFirst, bits: rSize.term))),
-                Goal("frames aligned physically", implies(isObject.and(rPhys.term), k.aligned(kernFirst - o.term, bits: rSize.term))),
-            ])
-        case .noOverlap:
-            // That the kernel accepts the retype is `watermark`'s to prove; here, where it lands.
-            var goals = each(retypes, "at or above the watermark", k.noOverlap(previousEnd: stEff, offset: kernOffset))
-            goals += each(retypes, "the first object inside the untyped", k.inBounds(offset: kernOffset, size: stepSize, untypedSize: aSize.term))
-            goals += each(retypes, "the last object inside the untyped", kernOffset.ule(kernEnd).and(kernEnd.ule(k.bit(aSize.term))))
-            goals.append(Goal("dummies end at or before the target", implies(isDummy.and(has), k.dummyBeforeTarget(dummyEnd: kernEnd, targetOffset: targetOffset))))
-            return (pre, isDummy.and(has), goals)
-        case .noReset:
-            return (pre, isDelete, [Goal("a delete leaves the untyped with children", implies(isDelete, afterHc))])
-        case .refusal:
-            // Another way to place the request: the kernel's free index now or any later one
-            // (dummy retypes of 16-byte untypeds reach every one), then one retype of the object(s).
-            let xfi = q.word("x.fi", "a free index at or after the kernel's, where another plan retypes the object").term
-            let xw = q.define("x.w", xfi.shl(minBits))
-            let xhc = q.define("x.hc", ite(xw.eq(stEff), stHc, .true))
-            let xError = q.define("x.error", k.offsetRetypeError(SpecFunctions.Retype(
-                blockSize: aSize.term, freeIndex: xfi, isDevice: aDev.term, hasChildren: xhc, typeValid: .true, objectClass: fixedClass,
-                fixedSize: rSize.term, deviceAllowed: rDevok.term, userSize: rSize.term, count: rCount.term,
-                maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits)))
-            let xOffset = q.define("x.offset", k.offsetRetypeStart(freeIndex: xfi, hasChildren: xhc, objectSize: rSize.term))
-            let reachable = all([xw.uge(stEff), xw.lshr(minBits).eq(xfi), xw.ule(k.bit(aSize.term))])
-            let refused = all([isFail, badCount.not, cannotPad.not, minBits.ule(rSize.term)])
-            let places = all([xError.eq(noError), implies(has, xOffset.eq(targetOffset)),
-                              implies(rPhys.term, k.aligned(aPaddr.term + xOffset, bits: rSize.term))])
-            return (all([pre, reachable]), refused, [
-                Goal("a refused request has no placement the kernel accepts", implies(refused, places.not)),
-            ])
-        case .progress:
-            let next = nextStep(after, request, strategy: strategy) { _, _ in proposal ?? DummySearch<S>.none }
-            let nextIsDelete = q.define("next.is-delete", next.is(.deleteHold))
-            var assumptions = pre, lemmas: [Goal] = [], lemmaGuard = BoolTerm.true
-            if let proposal, form == .searchContract {
-                assumptions = all([pre, contract.proposes(proposal, &q).0])
-                (lemmas, lemmaGuard) = contract.lemmas(reach: false, &q)
-            }
-            return (assumptions, all([isDummy, lemmaGuard]), lemmas + [
-                Goal("the step never fails its own postcondition", cannotPad.not),
-                Goal("a dummy retype advances the watermark", implies(isDummy, stEff.ult(afterEff))),
-                Goal("a dummy retype stays at or below the target", implies(isDummy.and(has), afterEff.ule(targetOffset))),
-                Goal("a delete is followed by a retype", implies(isDelete, nextIsDelete.not)),
-            ])
-        case .optimality, .modelSpec, .bootShape:
-            // build(_:) sends only allocator obligations here.
-            return optimality(&q, contract: contract, proposal: proposal, pre: pre,
-                              terms: (isDummy, isFail, has, afterEff, stEff, targetOffset, stepCount, aSize.term, aDev.term, rSize.term, rPer.term))
-        }
+        return (assumptions, all([a.isDummy, lemmaGuard]), lemmas + [
+            Goal("the step never fails its own postcondition", a.cannotPad.not),
+            Goal("a dummy retype advances the watermark", implies(a.isDummy, a.stEff.ult(a.afterEff))),
+            Goal("a dummy retype stays at or below the target", implies(a.isDummy.and(a.has), a.afterEff.ule(a.targetOffset))),
+            Goal("a delete is followed by a retype", implies(a.isDelete, nextIsDelete.not)),
+        ])
     }
 
     /// The situation of an allocator counterexample in words (concrete words only).
@@ -534,9 +581,8 @@ struct ObligationBuilder<S: ObligationWord> {
     /// accepts (with the same budget of dummies per retype) ends beyond where our dummy retype
     /// ends, and reaching the target is monotone in the watermark. By induction over plans, no
     /// plan with fewer dummy retypes reaches the target (a reset only moves a plan back to 0).
-    private func optimality(_ q: inout QueryBuilder<S>, contract: SearchContract<S>, proposal: DummySearch<S>?, pre: BoolTerm,
-                            terms t: (isDummy: BoolTerm, isFail: BoolTerm, has: BoolTerm, afterEff: BVTerm, stEff: BVTerm, targetOffset: BVTerm,
-                                      stepCount: BVTerm, aSize: BVTerm, aDev: BoolTerm, rSize: BVTerm, rPer: BVTerm)) -> Parts {
+    private func optimality(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        let contract = a.contract, pre = a.pre
         let ok = q.word("o.k", "size bits of another plan's dummy retype")
         let on = q.word("o.n", "number of dummies in that retype").term
         let ofi = q.word("o.fi", "the kernel's capFreeIndex in that plan (its watermark is o.fi << 4)").term
@@ -544,25 +590,25 @@ struct ObligationBuilder<S: ObligationWord> {
         let ow = q.define("o.w", ofi.shl(minBits))
         let oend = q.define("o.end", k.offsetRetypeEnd(freeIndex: ofi, hasChildren: .true, objectSize: ok.term, count: on))
         let otherError = k.offsetRetypeError(SpecFunctions.Retype(
-            blockSize: t.aSize, freeIndex: ofi, isDevice: t.aDev, hasChildren: .true, typeValid: .true, objectClass: untypedClass,
+            blockSize: a.size, freeIndex: ofi, isDevice: a.dev, hasChildren: .true, typeValid: .true, objectClass: untypedClass,
             fixedSize: zero, deviceAllowed: .true, userSize: ok.term, count: on,
             maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits))
         let otherPlan = all([
-            minBits.ule(ok.term), ok.term.ult(t.aSize), literal(1).ule(on), on.ule(t.rPer),
-            ofi.shl(minBits).ule(k.bit(t.aSize)),
-            ow.ule(t.stEff),
+            minBits.ule(ok.term), ok.term.ult(a.size), literal(1).ule(on), on.ule(a.rPer),
+            ofi.shl(minBits).ule(k.bit(a.size)),
+            ow.ule(a.stEff),
             otherError.eq(noError),
-            oend.ule(t.targetOffset),
+            oend.ule(a.targetOffset),
         ])
-        var assumptions = all([pre, t.has, t.isFail.not, otherPlan])
+        var assumptions = all([pre, a.has, a.isFail.not, otherPlan])
         var lemmas: [Goal] = [], lemmaGuard = BoolTerm.true
-        var mainGoal = Goal("no dummy retype from a watermark at or below ours ends beyond ours", implies(t.isDummy, oend.ule(t.afterEff)))
+        var mainGoal = Goal("no dummy retype from a watermark at or below ours ends beyond ours", implies(a.isDummy, oend.ule(a.afterEff)))
         // Slot bound: blocks of any one size o.k from our watermark that reach exactly as far
         // as our dummy retype are no fewer than ours.
         let c1 = contract.singleSize(size: ok.value, name: "c1", &q)
         let slotGoal = Goal("slot bound: no block size reaching as far as our dummies needs fewer of them",
-                            implies(all([t.isDummy, c1.count.distinct(zero), c1.reach.eq(t.afterEff)]), t.stepCount.ule(c1.count)))
-        if let proposal, form == .searchContract {
+                            implies(all([a.isDummy, c1.count.distinct(zero), c1.reach.eq(a.afterEff)]), a.stepCount.ule(c1.count)))
+        if let proposal = a.proposal, form == .searchContract {
             // The argument, in steps. With S = our watermark aligned up to the other plan's
             // block size: (a) if such blocks fit from our watermark, the search's round of that
             // size reaches at least as far as the other plan; (b) if not, the other plan ends
@@ -582,8 +628,8 @@ struct ObligationBuilder<S: ObligationWord> {
             let propReach = prop.reach
             let width = literal(UInt64(S.bitWidth))
             let steps = [
-                Goal("a dummy retype is needed when the step makes one", implies(t.isDummy, needed)),
-                Goal("the dummies end where the search said", implies(t.isDummy, t.afterEff.eq(propReach))),
+                Goal("a dummy retype is needed when the step makes one", implies(a.isDummy, needed)),
+                Goal("the dummies end where the search said", implies(a.isDummy, a.afterEff.eq(propReach))),
                 Goal("(a) blocks of the other plan's size, if they fit, reach as far from our watermark",
                      implies(all([needed, c1.count.distinct(zero)]), c1.reach.uge(oend))),
                 Goal("(b) if they do not fit, the other plan ends at or below S",
@@ -593,17 +639,17 @@ struct ObligationBuilder<S: ObligationWord> {
                              all([minBits.ule(c2.k), c2.k.ult(width), c2.count.distinct(zero), c2.reach.uge(os)]))),
                 Goal("(d) if S lies beyond the target, the other plan ends at or below our watermark",
                      implies(all([needed, searchT.ult(os)]), oend.ule(searchW))),
-                Goal("(e) our dummies end above our watermark", implies(t.isDummy, searchW.ult(t.afterEff))),
+                Goal("(e) our dummies end above our watermark", implies(a.isDummy, searchW.ult(a.afterEff))),
             ]
             lemmas += steps
-            mainGoal = Goal(mainGoal.label, implies(all([t.isDummy] + steps.map(\.term)), oend.ule(t.afterEff)))
+            mainGoal = Goal(mainGoal.label, implies(all([a.isDummy] + steps.map(\.term)), oend.ule(a.afterEff)))
         }
-        return (assumptions, all([t.isDummy, lemmaGuard]), lemmas + [
+        return (assumptions, all([a.isDummy, lemmaGuard]), lemmas + [
             mainGoal,
             slotGoal,
             Goal("reaching the target is monotone in the watermark",
-                 implies(all([t.stEff.ule(t.targetOffset), k.alignUp(ow, bits: t.rSize).eq(t.targetOffset)]),
-                         k.alignUp(t.stEff, bits: t.rSize).eq(t.targetOffset))),
+                 implies(all([a.stEff.ule(a.targetOffset), k.alignUp(ow, bits: a.rSize).eq(a.targetOffset)]),
+                         k.alignUp(a.stEff, bits: a.rSize).eq(a.targetOffset))),
         ])
     }
 }
