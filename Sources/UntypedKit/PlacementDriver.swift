@@ -22,6 +22,9 @@ public struct PlacementDriver<W: MachineWord> {
     /// How invocations name the untyped.
     public let cap: CapRef
     public let strategy: Strategy
+    /// A placement rule other than the core's strategies (the verifier's deliberately broken
+    /// variants, to trace their counterexamples); when set, the allocator's steps follow it.
+    public let rule: (any PlacementRule)?
     /// Dummies one retype may create (1...256).
     public let maxDummiesPerRetype: Int
     /// Disagreement with the kernel model is an error (default: only for `.offset`).
@@ -58,15 +61,25 @@ public struct PlacementDriver<W: MachineWord> {
                   untypedType: window.objectTypes(mcs: mcs)[0])
     }
 
+    /// A driver whose allocator follows `rule` (never strict: disagreements are counted).
+    public init(window: KernelWindow, mcs: Bool, untyped: UntypedDescriptor, cap: CapRef, rule: some PlacementRule,
+                maxDummiesPerRetype: Int, namePrefix: String? = nil) {
+        self.init(window: window, mcs: mcs, untyped: untyped, cap: cap, strategy: .offset,
+                  maxDummiesPerRetype: maxDummiesPerRetype, strict: false, namePrefix: namePrefix,
+                  untypedType: window.objectTypes(mcs: mcs)[0], rule: rule)
+    }
+
     /// `untypedType`: the configuration's Untyped type (planners look it up once).
     init(window: KernelWindow, mcs: Bool, untyped: UntypedDescriptor, cap: CapRef, strategy: Strategy,
-         maxDummiesPerRetype: Int, strict: Bool?, namePrefix: String?, untypedType: ObjectType) {
+         maxDummiesPerRetype: Int, strict: Bool?, namePrefix: String?, untypedType: ObjectType,
+         rule: (any PlacementRule)? = nil) {
         precondition(W.bitWidth == window.wordBits, "PlacementDriver<\(W.self)> for a \(window.wordBits)-bit window")
         self.window = window
         self.mcs = mcs
         self.untyped = untyped
         self.cap = cap
         self.strategy = strategy
+        self.rule = rule
         self.maxDummiesPerRetype = maxDummiesPerRetype
         self.strict = strict ?? (strategy == .offset)
         switch cap {
@@ -104,7 +117,7 @@ public struct PlacementDriver<W: MachineWord> {
 
     /// The first step the allocator would take for the request (nothing is changed).
     public func probe(_ type: ObjectType, userObjSize: UInt64, count: Int, target: UInt64?) -> Step<W> {
-        nextStep(state, request(type, userObjSize: userObjSize, count: count, target: target), strategy: strategy)
+        step(request(type, userObjSize: userObjSize, count: count, target: target))
     }
 
     /// Where the next un-anchored `type` would land (offset from the base, as the allocator
@@ -119,7 +132,7 @@ public struct PlacementDriver<W: MachineWord> {
         guard bits <= untyped.sizeBits, limit > 0, !untyped.isDevice || type.deviceAllowed else { return (0, 0) }
         let top = min(end ?? untypedBytes, untypedBytes)
         let offset: UInt64
-        if strategy == .offset {
+        if strategy == .offset && rule == nil {
             let w = watermark, mask: UInt64 = (1 << bits) - 1
             offset = (w + mask) & ~mask
             if type.isFrame, (untyped.paddr &+ offset) & mask & window.wordMask != 0 { return (offset, 0) }
@@ -130,9 +143,15 @@ public struct PlacementDriver<W: MachineWord> {
         }
         guard offset < top else { return (offset, 0) }
         let count = Int(min((top - offset) >> bits, UInt64(limit)))
-        guard count > 1, strategy != .offset else { return (offset, count) }
+        guard count > 1, strategy != .offset || rule != nil else { return (offset, count) }
         let all = probe(type, userObjSize: userObjSize, count: count, target: nil)
         return (offset, all.is(.retypeObject) ? count : 1)
+    }
+
+    /// The allocator's next step for `request` from the current state.
+    func step(_ request: PlacementRequest<W>) -> Step<W> {
+        if let rule { return nextStep(state, request, strategy: rule) }
+        return nextStep(state, request, strategy: strategy)
     }
 
     // MARK: - Placing
@@ -147,7 +166,7 @@ public struct PlacementDriver<W: MachineWord> {
         var placement = Placement(paddr: 0, actualPaddr: nil, offset: 0)
         placement.peakLiveDummies = liveDummies
         for _ in 0..<stepBound {
-            let step = nextStep(state, request, strategy: strategy)
+            let step = step(request)
             let kind = StepKind(rawValue: UInt8(truncatingIfNeeded: step.kind)) ?? .fail
             switch kind {
             case .fail:

@@ -1,4 +1,5 @@
 import UntypedCore
+import UntypedKit
 import Z3
 
 extension Verifier {
@@ -44,12 +45,10 @@ extension Verifier {
         guard final == .sat, let model = try? solver.model() else {
             return .unknown("the solver lost the counterexample while minimising it (\(final))")
         }
-        var cex = CounterexampleReplay.replay(obligation, window: window, strategy: strategy,
-                                              values: Self.values(of: q, in: model, width: window.wordBits))
+        var cex = try replay(q, window: window, strategy: strategy, values: Self.values(of: q, in: model, width: window.wordBits))
         if cex.reproduced {
-            cex.traceJSON = window.wordBits == 64
-                ? CounterexampleTrace<UInt64>(window: window, strategy: strategy, values: Dictionary(uniqueKeysWithValues: cex.inputs.map { ($0.name, $0.value) })).json()
-                : CounterexampleTrace<UInt32>(window: window, strategy: strategy, values: Dictionary(uniqueKeysWithValues: cex.inputs.map { ($0.name, $0.value) })).json()
+            cex.traceJSON = try window.withWord(TraceBody(window: window, strategy: strategy,
+                                                          values: Dictionary(uniqueKeysWithValues: cex.inputs.map { ($0.name, $0.value) })))
         }
         return .found(cex)
     }
@@ -70,55 +69,38 @@ public enum CounterexampleSearchResult: Sendable {
     case unknown(String)
 }
 
+/// Builds the trace on the window's concrete words.
+struct TraceBody: WidthBody {
+    let window: ProofWindow
+    let strategy: StrategyUnderTest
+    let values: [String: UInt64]
+
+    func run<C: ObligationWord & MachineWord, S: ObligationWord & SymbolicMachineWord>(concrete: C.Type, symbolic: S.Type) -> String? {
+        CounterexampleTrace<C>(window: window, strategy: strategy, values: values).trace()?.json.rendered()
+    }
+}
+
 /// A trace in the planner's format that reproduces an allocator counterexample on the kernel
-/// model: the untyped, the strategy's own steps from a fresh untyped up to the object, and the
-/// address the strategy promised (`expected`). `untyped replay` then shows where it really lands.
+/// model: the untyped, the strategy's own steps from a fresh untyped up to the object (run by
+/// UntypedKit's `PlacementDriver`, as the planner runs them), and the address the strategy
+/// promised (`expected`). `untyped replay` then shows where it really lands.
 struct CounterexampleTrace<C: MachineWord> {
     let window: ProofWindow
     let strategy: StrategyUnderTest
     let values: [String: UInt64]
 
-    func v(_ name: String) -> C { C(truncatingIfNeeded: values[name] ?? 0) }
-    func h(_ x: C) -> String { "\"0x" + String(x, radix: 16) + "\"" }
-
-    func json() -> String? {
-        guard values["a.paddr"] != nil else { return nil }
-        var state = UntypedState<C>.boot(paddr: v("a.paddr"), sizeBits: v("a.size"), isDevice: (values["a.dev"] ?? 0) != 0)
-        let request = PlacementRequest<C>(sizeBits: v("r.size"), count: 1, deviceAllowed: true,
-                                          needsPhysicalAlignment: (values["r.phys"] ?? 0) != 0, hasTarget: (values["r.has"] ?? 0) != 0,
-                                          target: v("r.target"), maxDummiesPerRetype: v("r.per"))
-        var invocations: [String] = []
-        var holds: [[String]] = [[], []]
-        var dummies = 0
-        let objectType = request.needsPhysicalAlignment ? "frame" : "untyped"
-        for _ in 0..<(4 * C.bitWidth + 8) {
-            let step = nextStep(state, request, strategy: strategy)
-            guard let kind = StepKind(rawValue: UInt8(truncatingIfNeeded: step.kind)) else { return nil }
-            switch kind {
-            case .fail:
-                return nil
-            case .deleteHold:
-                let g = step.hold == 0 ? 0 : 1
-                invocations += holds[g].map { "{\"op\": \"delete\", \"name\": \"\($0)\"}" }
-                holds[g] = []
-            case .retypeDummies:
-                let g = step.hold == 0 ? 0 : 1
-                let names = (0..<Int(step.count)).map { _ in defer { dummies += 1 }; return "dummy\(dummies)" }
-                holds[g] = names
-                invocations.append("{\"op\": \"retype\", \"untyped\": 0, \"type\": \"untyped\", \"sizeBits\": \(step.sizeBits), \"count\": \(step.count), \"names\": [\(names.map { "\"\($0)\"" }.joined(separator: ", "))]}")
-            case .retypeObject:
-                invocations.append("{\"op\": \"retype\", \"untyped\": 0, \"type\": \"\(objectType)\", \"sizeBits\": \(step.sizeBits), \"count\": 1, \"names\": [\"object\"]}")
-                let arch = window.pptrBaseOffset == nil ? "custom:bits=\(C.bitWidth),offset=0x\(String(v("win.offset"), radix: 16))" : window.name
-                return """
-                {"arch": "\(arch)",
-                 "untypeds": [{"paddr": \(h(state.paddr)), "sizeBits": \(state.sizeBits), "isDevice": \((values["a.dev"] ?? 0) != 0)}],
-                 "invocations": [
-                  \(invocations.joined(separator: ",\n  "))],
-                 "expected": {"object": \(h(step.paddr))}}
-                """
-            }
-            state = apply(step, to: state)
-        }
-        return nil
+    func trace() -> Trace? {
+        guard let paddr = values["a.paddr"], let size = values["a.size"], let objectBits = values["r.size"],
+              let per = values["r.per"], (1...256).contains(per),
+              let kernel = window.kernelWindow(offset: values["win.offset"]) else { return nil }
+        let untyped = UntypedDescriptor(paddr: paddr, sizeBits: size, isDevice: values["a.dev"] == 1)
+        guard case .success(let type) = kernel.resolveObjectType(values["r.phys"] == 1 ? "frame" : "untyped", sizeBits: objectBits, mcs: false)
+        else { return nil }
+        var driver = PlacementDriver<C>(window: kernel, mcs: false, untyped: untyped, cap: .boot(0), rule: strategy,
+                                        maxDummiesPerRetype: Int(per), namePrefix: "")
+        let target = values["r.has"] == 1 ? values["r.target"] : nil
+        guard let placement = try? driver.place(type, userObjSize: objectBits, names: ["object"], target: target) else { return nil }
+        return Trace(window: kernel, mcs: false, untypeds: [untyped], invocations: placement.invocations,
+                     expected: ["object": placement.paddr])
     }
 }

@@ -23,13 +23,30 @@ public struct ObligationQuery: Sendable {
         public var isBool: Bool
     }
 
+    /// Why the query cannot be built as asked (the replay's inputs the counterexample lacks).
+    var missingValues: [String] = []
+    /// The allocator's situation in words (a query built from a counterexample's values).
+    var situation: String? = nil
+    /// The sort of every input and named term.
+    var sorts: [String: TermSort] = [:]
+
     /// One conjunct of the obligation, in words and in SMT-LIB.
     public struct Goal: Sendable {
         public var label: String
-        public var formula: String
+        /// The goal as a typed term: its text and the names it mentions.
+        let term: BoolTerm
+        public var formula: String { term.text }
+        /// Inputs and named terms the goal mentions, sorted.
+        public var mentions: [String] { term.mentions.sorted() }
+
         public init(_ label: String, _ formula: String) {
             self.label = label
-            self.formula = formula
+            term = BoolTerm(text: formula)
+        }
+
+        init(_ label: String, _ term: BoolTerm) {
+            self.label = label
+            self.term = term
         }
 
         /// H when the goal is an implication `(=> H F)`.
@@ -95,40 +112,48 @@ public struct ObligationQuery: Sendable {
 
     /// Every goal at once: a model of this breaks at least one of them.
     public var whole: String {
-        preamble + "(assert (not \(all(goals.map(\.formula)))))\n(check-sat)\n"
+        preamble + "(assert (not \(all(goals.map(\.term)).text)))\n(check-sat)\n"
     }
 }
 
-/// Builds obligation queries by running the core on symbolic words of width `S`.
-struct ObligationBuilder<S: SymbolicMachineWord> {
+/// Builds obligation queries by running the core on words `S`: symbolic words for the proof
+/// query, concrete words (a counterexample's input values) for the replay. Every assumption,
+/// guard and goal is stated once, here, and reads the same in both modes.
+struct ObligationBuilder<S: ObligationWord> {
     let window: ProofWindow
     let strategy: StrategyUnderTest
     let form: SearchForm
     let specs: String
     let context: Context
+    /// The counterexample's input values (concrete `S`); nil for symbolic words.
+    var values: [String: UInt64]? = nil
 
     /// What an obligation's construction yields: assumptions, the guard its vacuity check adds,
     /// and the goals.
-    typealias Parts = (assumptions: String, guardText: String, goals: [Goal])
+    typealias Parts = (assumptions: BoolTerm, guardTerm: BoolTerm, goals: [Goal])
     typealias Goal = ObligationQuery.Goal
 
     func build(_ obligation: Obligation) -> ObligationQuery {
         withSymbolicContext(context) {
-            var q = QueryBuilder<S>(context: context)
+            var q = QueryBuilder<S>(context: context, values: values)
+            var situation: String? = nil
             let parts: Parts
             switch obligation {
             case .modelSpec: parts = modelSpec(&q)
             case .bootShape: parts = bootShape(&q)
             case .watermark, .placement, .alignment, .noOverlap, .noReset, .refusal, .progress, .optimality:
-                parts = allocatorObligation(obligation, &q)
+                parts = allocatorObligation(obligation, &q, situation: &situation)
             }
-            let uses = ([parts.guardText] + parts.goals.map(\.formula)).joined(separator: " ")
             let preamble = q.preamble(header: headerLines(obligation) + ["expect: sat for the vacuity check, then unsat for every goal (the obligation holds)"],
-                                      specs: specs, assumptions: parts.assumptions, uses: uses)
-            return ObligationQuery(obligation: obligation, window: window.name,
-                                   strategy: obligation.dependsOnStrategy ? strategy : nil, form: form,
-                                   preamble: preamble, goals: parts.goals, guardFormula: parts.guardText,
-                                   inputs: q.inputs.map { .init(name: $0.name, isBool: $0.isBool) })
+                                      specs: specs, assumptions: parts.assumptions, uses: [parts.guardTerm] + parts.goals.map(\.term))
+            var query = ObligationQuery(obligation: obligation, window: window.name,
+                                        strategy: obligation.dependsOnStrategy ? strategy : nil, form: form,
+                                        preamble: preamble, goals: parts.goals, guardFormula: parts.guardTerm.text,
+                                        inputs: q.inputs.map { .init(name: $0.name, isBool: $0.isBool) })
+            query.situation = situation
+            query.missingValues = q.missing
+            query.sorts = q.sorts
+            return query
         }
     }
 
@@ -162,14 +187,19 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         return lines
     }
 
-    private func numeral(_ value: UInt64) -> S { S(value, in: context) }
+    private func numeral(_ value: UInt64) -> S { S.numeral(value, in: context) }
+    private func literal(_ value: UInt64) -> BVTerm { .numeral(value, width: S.bitWidth) }
 
-    private var maxBits: String { "(_ bv\(window.maxUntypedBits) \(S.bitWidth))" }
-    /// The core's constants as SMT-LIB numerals.
-    private var fixedClass: String { "(_ bv\(ObjectClass.fixed() as UInt64) \(S.bitWidth))" }
-    private var untypedClass: String { "(_ bv\(ObjectClass.untyped() as UInt64) \(S.bitWidth))" }
-    private var minSchedContextBits: String { "(_ bv\(KernelConstants.minSchedContextBits() as UInt64) \(S.bitWidth))" }
-    private var slotBits: String { "(_ bv\(window.cnodeSlotBits) \(S.bitWidth))" }
+    /// The window's numbers and the core's constants, as numerals.
+    private var maxBits: BVTerm { literal(window.maxUntypedBits) }
+    private var fixedClass: BVTerm { literal(ObjectClass.fixed()) }
+    private var untypedClass: BVTerm { literal(ObjectClass.untyped()) }
+    private var minSchedContextBits: BVTerm { literal(KernelConstants.minSchedContextBits()) }
+    /// seL4_MinUntypedBits: the kernel's free index counts units of 2^this bytes; no object is smaller.
+    private var minUntypedBits: BVTerm { literal(KernelConstants.minUntypedBits()) }
+    /// The kernel's code for an accepted retype.
+    private var noError: BVTerm { literal(RetypeError.none.word()) }
+    private var slotBits: BVTerm { literal(window.cnodeSlotBits) }
     private var storage: CapPtrStorage<S> {
         CapPtrStorage(kind: numeral(window.capPtrKind), bits: numeral(window.capPtrBits))
     }
@@ -179,9 +209,9 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
     }
 
     /// PPTR_BASE_OFFSET: a numeral, or an input when the window leaves it open.
-    private func offset(_ q: inout QueryBuilder<S>) -> (word: S, text: String) {
-        if let o = window.pptrBaseOffset { return (numeral(o), q.literal(o)) }
-        return (q.word("win.offset", "PPTR_BASE_OFFSET: any value"), "win.offset")
+    private func offset(_ q: inout QueryBuilder<S>) -> Input<S> {
+        if let o = window.pptrBaseOffset { return Input(value: numeral(o), term: literal(o)) }
+        return q.word("win.offset", "PPTR_BASE_OFFSET: any value")
     }
 
     // MARK: model-spec
@@ -198,135 +228,185 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         let devok = q.bool("r.devok", "type may come from device memory")
         let user = q.word("r.user", "userObjSize")
         let count = q.word("r.count", "nodeWindow")
-        let out = kernelRetype(KernelUntyped(pptr: pptr, sizeBits: size, freeIndex: fi, isDevice: dev, hasChildren: hc),
-                               RetypeRequest(typeValid: valid, objectClass: cls, fixedSizeBits: fixed, deviceAllowed: devok,
-                                             userObjSize: user, count: count), config)
-        q.define("sw.error", out.error)
-        q.define("sw.reset", out.reset)
-        q.define("sw.first", out.firstObject)
-        q.define("sw.fi", out.untyped.freeIndex)
-        q.define("sw.hc", out.untyped.hasChildren)
+        let out = kernelRetype(KernelUntyped(pptr: pptr.value, sizeBits: size.value, freeIndex: fi.value, isDevice: dev.value, hasChildren: hc.value),
+                               RetypeRequest(typeValid: valid.value, objectClass: cls.value, fixedSizeBits: fixed.value, deviceAllowed: devok.value,
+                                             userObjSize: user.value, count: count.value), config)
+        let swError = q.define("sw.error", out.error)
+        let swReset = q.define("sw.reset", out.reset)
+        let swFirst = q.define("sw.first", out.firstObject)
+        let swFi = q.define("sw.fi", out.untyped.freeIndex)
+        let swHc = q.define("sw.hc", out.untyped.hasChildren)
         let start = q.word("b.start", "boot region start (pptr)")
         let end = q.word("b.end", "boot region end (pptr)")
-        let cut = bootCut(start: start, end: end, maxUntypedBits: config.maxUntypedBits)
-        q.define("sw.cut.size", cut.sizeBits)
-        q.define("sw.cut.emits", cut.emits)
-        q.define("sw.cut.next", cut.next)
+        let cut = bootCut(start: start.value, end: end.value, maxUntypedBits: config.maxUntypedBits)
+        let cutSize = q.define("sw.cut.size", cut.sizeBits)
+        let cutEmits = q.define("sw.cut.emits", cut.emits)
+        let cutNext = q.define("sw.cut.next", cut.next)
         let p = q.word("p.ptr", "a pointer stored into an untyped cap")
-        q.define("sw.load", storage.load(p))
+        let load = q.define("sw.load", storage.load(p.value))
 
-        let args = "c.pptr c.size c.fi c.dev c.hc r.valid r.class r.fixed r.devok r.user r.count \(maxBits) \(slotBits) \(minSchedContextBits)"
+        let k = q.spec
+        var retype = SpecFunctions.Retype(
+            blockSize: size.term, freeIndex: fi.term, isDevice: dev.term, hasChildren: hc.term, typeValid: valid.term,
+            objectClass: cls.term, fixedSize: fixed.term, deviceAllowed: devok.term, userSize: user.term, count: count.term,
+            maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits)
+        let accepted = swError.eq(noError)
         var goals = [
-            Goal("error code and order", "(= sw.error (\(q.k)retype-error \(args)))"),
-            Goal("reset", "(= sw.reset (\(q.k)retype-reset \(args)))"),
-            Goal("aligned free pointer", implies("(= sw.error \(q.literal(0)))", "(= sw.first (\(q.k)retype-aligned-free-ref \(args)))")),
-            Goal("new free index", implies("(= sw.error \(q.literal(0)))", "(= sw.fi (\(q.k)retype-new-free-index \(args)))")),
-            Goal("children after a retype", implies("(= sw.error \(q.literal(0)))", "sw.hc")),
-            Goal("a refused retype changes nothing", implies("(not (= sw.error \(q.literal(0))))", "(and (= sw.fi c.fi) (= sw.hc c.hc))")),
-            Goal("boot cut", implies("(distinct b.start b.end)", all([
-                "(= sw.cut.size (\(q.k)boot-cut-size b.start b.end \(maxBits)))",
-                "(= sw.cut.emits (\(q.k)boot-cut-emits b.start b.end \(maxBits)))",
-                "(= sw.cut.next (\(q.k)boot-cut-next b.start b.end \(maxBits)))"]))),
-            Goal("capPtr storage", "(= sw.load (\(q.k)capptr-load p.ptr \(q.literal(window.capPtrKind)) \(q.literal(window.capPtrBits))))"),
+            Goal("error code and order", swError.eq(k.retypeError(capPtr: pptr.term, retype))),
+            Goal("reset", BoolTerm.apply("=", [swReset, k.retypeReset(capPtr: pptr.term, retype)])),
+            Goal("aligned free pointer", implies(accepted, swFirst.eq(k.retypeAlignedFreeRef(capPtr: pptr.term, retype)))),
+            Goal("new free index", implies(accepted, swFi.eq(k.retypeNewFreeIndex(capPtr: pptr.term, retype)))),
+            Goal("children after a retype", implies(accepted, swHc)),
+            Goal("a refused retype changes nothing", implies(accepted.not, swFi.eq(fi.term).and(BoolTerm.apply("=", [swHc, hc.term])))),
+            Goal("boot cut", implies(start.term.distinct(end.term), all([
+                cutSize.eq(k.bootCutSize(start: start.term, end: end.term, maxBits: maxBits)),
+                BoolTerm.apply("=", [cutEmits, k.bootCutEmits(start: start.term, end: end.term, maxBits: maxBits)]),
+                cutNext.eq(k.bootCutNext(start: start.term, end: end.term, maxBits: maxBits))]))),
+            Goal("capPtr storage", load.eq(k.capPtrLoad(p.term, kind: literal(window.capPtrKind), bits: literal(window.capPtrBits)))),
         ]
         // On the symbolic windows, also the specs' offset form (invariants-W.smt2): the
         // kernel's retype seen from the untyped's base, for every capPtr and every
         // seL4_MaxUntypedBits < W. The allocator obligations of every window of this width use it.
         if window.pptrBaseOffset == nil {
-            _ = q.word("f.maxbits", "seL4_MaxUntypedBits: any value")
-            _ = q.word("f.slotbits", "seL4_SlotBits: any value")
-            let fargs = "c.pptr c.size c.fi c.dev c.hc r.valid r.class r.fixed r.devok r.user r.count f.maxbits f.slotbits \(minSchedContextBits)"
-            let hyp = all(["(\(q.inv)untyped-ok c.pptr c.size f.maxbits)", "(bvult f.maxbits \(q.literal(UInt64(S.bitWidth))))",
-                           "(bvule (bvshl c.fi \(q.literal(4))) (\(q.k)bit c.size))"])
-            let error = "(\(q.k)retype-error \(fargs))"
-            let objectSize = "(\(q.k)object-size r.class r.fixed r.user f.slotbits)"
+            let fMax = q.word("f.maxbits", "seL4_MaxUntypedBits: any value").term
+            let fSlot = q.word("f.slotbits", "seL4_SlotBits: any value").term
+            retype.maxUntypedBits = fMax
+            retype.slotBits = fSlot
+            let hyp = all([k.untypedOk(pptr: pptr.term, size: size.term, maxBits: fMax), fMax.ult(literal(UInt64(S.bitWidth))),
+                           fi.term.shl(minUntypedBits).ule(k.bit(size.term))])
+            let error = k.retypeError(capPtr: pptr.term, retype)
+            let objectSize = k.objectSize(objectClass: cls.term, fixedSize: fixed.term, userSize: user.term, slotBits: fSlot)
+            let firstAt = k.retypeAlignedFreeRef(capPtr: pptr.term, retype)
+                .eq(pptr.term + k.offsetRetypeStart(freeIndex: fi.term, hasChildren: hc.term, objectSize: objectSize))
             goals += [
-                Goal("offset form: error code", implies(hyp, "(= \(error) (\(q.inv)offset-retype-error \(fargs.split(separator: " ").dropFirst().joined(separator: " "))))")),
-                Goal("offset form: first object", implies(all([hyp, "(= \(error) \(q.literal(0)))"]),
-                     "(= (\(q.k)retype-aligned-free-ref \(fargs)) (bvadd c.pptr (\(q.inv)offset-retype-start c.fi c.hc \(objectSize))))")),
+                Goal("offset form: error code", implies(hyp, error.eq(k.offsetRetypeError(retype)))),
+                Goal("offset form: first object", implies(all([hyp, error.eq(noError)]), firstAt)),
                 // Given the first object's place (the goal before), the new free index is arithmetic.
                 Goal("offset form: new free index",
-                     implies("(= (\(q.k)retype-aligned-free-ref \(fargs)) (bvadd c.pptr (\(q.inv)offset-retype-start c.fi c.hc \(objectSize))))",
-                     "(= (\(q.k)retype-new-free-index \(fargs)) (bvlshr (\(q.inv)offset-retype-end c.fi c.hc \(objectSize) r.count) \(q.literal(4))))")),
+                     implies(firstAt, k.retypeNewFreeIndex(capPtr: pptr.term, retype)
+                        .eq(k.offsetRetypeEnd(freeIndex: fi.term, hasChildren: hc.term, objectSize: objectSize, count: count.term).lshr(minUntypedBits)))),
             ]
         }
-        return ("true", "true", goals)
+        return (.true, .true, goals)
     }
 
     // MARK: boot-shape
 
     private func bootShape(_ q: inout QueryBuilder<S>) -> Parts {
-        let (o, oText) = offset(&q)
+        let o = offset(&q)
         let p = q.word("b.paddr", "physical start of the rest of a region")
         let e = q.word("b.end", "physical end of the region (exclusive)")
-        let cut = bootCut(start: p &+ o, end: e &+ o, maxUntypedBits: config.maxUntypedBits)
-        q.define("sw.cut.size", cut.sizeBits)
-        q.define("sw.cut.emits", cut.emits)
-        q.define("sw.cut.next", cut.next)
-        q.defineText("b.start", type: q.sort, "(bvadd b.paddr \(oText))")
+        let cut = bootCut(start: p.value &+ o.value, end: e.value &+ o.value, maxUntypedBits: config.maxUntypedBits)
+        let size = q.define("sw.cut.size", cut.sizeBits)
+        let emits = q.define("sw.cut.emits", cut.emits)
+        let next = q.define("sw.cut.next", cut.next)
+        let start = q.define("b.start", p.term + o.term)
         // The region lies inside [0, device top); a device top of 2^W is the word 0 (32-bit Arm/RISC-V).
-        let inside: String
+        let inside: BoolTerm
         if let top = window.deviceTop {
             if S.bitWidth < 64 && top >> UInt64(S.bitWidth) != 0 {
-                inside = "(or (bvult b.paddr b.end) (and (= b.end \(q.literal(0))) (distinct b.paddr \(q.literal(0)))))"
+                inside = p.term.ult(e.term).or(e.term.eq(literal(0)).and(p.term.distinct(literal(0))))
             } else {
-                inside = all(["(bvult b.paddr b.end)", "(bvule b.end \(q.literal(top)))"])
+                inside = all([p.term.ult(e.term), e.term.ule(literal(top))])
             }
         } else {
-            _ = q.word("win.devtop", "device top: any value")
-            inside = all(["(bvult b.paddr b.end)", "(bvule b.end win.devtop)"])
+            let devtop = q.word("win.devtop", "device top: any value").term
+            inside = all([p.term.ult(e.term), e.term.ule(devtop)])
         }
-        let size = "sw.cut.size"
+        let k = q.spec
         var shape = [
-            "(\(q.inv)untyped-ok b.start \(size) \(maxBits))",
-            "(bvule (\(q.k)bit \(size)) (bvsub b.end b.paddr))",
-            "(= (bvsub sw.cut.next b.start) (\(q.k)bit \(size)))",
+            k.untypedOk(pptr: start, size: size, maxBits: maxBits),
+            k.bit(size).ule(e.term - p.term),
+            (next - start).eq(k.bit(size)),
         ]
         // The capPtr round trip is a property of a real window (its pptrs are canonical); with an
         // arbitrary offset it cannot hold, so it is checked on every catalogue window only.
         if window.pptrBaseOffset != nil {
-            shape.append("(= (\(q.k)capptr-load b.start \(q.literal(window.capPtrKind)) \(q.literal(window.capPtrBits))) b.start)")
+            shape.append(k.capPtrLoad(start, kind: literal(window.capPtrKind), bits: literal(window.capPtrBits)).eq(start))
         }
         let labels = ["pptr aligned, size in range", "inside the region", "the next piece starts after it", "pptr survives capPtr storage"]
-        return (inside, "sw.cut.emits", zip(labels, shape).map { Goal($0, implies("sw.cut.emits", $1)) })
+        return (inside, emits, zip(labels, shape).map { Goal($0, implies(emits, $1)) })
     }
 
     // MARK: allocator obligations
 
-    private func allocatorObligation(_ obligation: Obligation, _ q: inout QueryBuilder<S>) -> Parts {
-        let oText = offset(&q).text
-        let state = UntypedState<S>(
-            paddr: q.word("a.paddr", "untyped base paddr"), sizeBits: q.word("a.size", "untyped size bits"),
-            isDevice: q.bool("a.dev", "device untyped"), watermark: q.word("a.watermark", "allocator's watermark (bytes)"),
-            liveObjects: q.word("a.live", "live objects the allocator made"), hold0: q.word("a.hold0", "dummies in hold group 0"),
-            hold1: q.word("a.hold1", "dummies in hold group 1"), nextHold: q.word("a.next", "next hold group"))
-        _ = q.word("k.fi", "the kernel's capFreeIndex of the untyped")
-        let request = PlacementRequest<S>(
-            sizeBits: q.word("r.size", "object size bits"), count: q.word("r.count", "objects in the retype"),
-            deviceAllowed: q.bool("r.devok", "type may come from device memory"),
-            needsPhysicalAlignment: q.bool("r.phys", "object must be physically aligned (frame)"),
-            hasTarget: q.bool("r.has", "anchored object"), target: q.word("r.target", "target paddr"),
-            maxDummiesPerRetype: q.word("r.per", "dummies one retype may create"))
-        q.defineText("u.pptr", type: q.sort, "(bvadd a.paddr \(oText))")
-        q.define("st.hc", state.hasChildren)
-        q.define("st.eff", state.effectiveWatermark)
+    /// What every allocator obligation is stated over: the allocator's state and request, its
+    /// step and the state after it (the core's terms), the kernel's retype of the step (the
+    /// specs' offset form), and the common assumptions `pre`.
+    struct Allocator {
+        let state: UntypedState<S>
+        let request: PlacementRequest<S>
+        let after: UntypedState<S>
+        /// The search's proposal when it is an input (the reduced forms).
+        let proposal: DummySearch<S>?
+        let contract: SearchContract<S>
+        let offset, paddr, size, rSize, rCount, rTarget, rPer, kfi: BVTerm
+        let dev, devok, phys, has: BoolTerm
+        let uPptr, stEff, stepSize, stepCount, stepPaddr, afterEff: BVTerm
+        let stHc, afterHc, afterHolds: BoolTerm
+        let isObject, isDummy, isDelete, isFail, isRetype, cannotPad, badCount: BoolTerm
+        let kernOffset, kernEnd, kernFirst, kernFi, targetOffset: BVTerm
+        let accepted: BoolTerm
+        /// The obligation's common assumptions.
+        let pre: BoolTerm
+        /// The two retypes a step makes, for goals stated for each.
+        var retypes: [(BoolTerm, String)] { [(isDummy, "dummies"), (isObject, "object")] }
+    }
+
+    private func allocatorObligation(_ obligation: Obligation, _ q: inout QueryBuilder<S>, situation: inout String?) -> Parts {
+        let a = allocator(&q, situation: &situation)
+        switch obligation {
+        case .watermark: return watermark(a, &q)
+        case .placement: return placement(a, &q)
+        case .alignment: return alignment(a, &q)
+        case .noOverlap: return noOverlap(a, &q)
+        case .noReset: return noReset(a, &q)
+        case .refusal: return refusal(a, &q)
+        case .progress: return progress(a, &q)
+        case .optimality, .modelSpec, .bootShape:
+            // build(_:) sends only allocator obligations here.
+            return optimality(a, &q)
+        }
+    }
+
+    private func allocator(_ q: inout QueryBuilder<S>, situation: inout String?) -> Allocator {
+        let o = offset(&q)
+        let aPaddr = q.word("a.paddr", "untyped base paddr"), aSize = q.word("a.size", "untyped size bits")
+        let aDev = q.bool("a.dev", "device untyped"), aWatermark = q.word("a.watermark", "allocator's watermark (bytes)")
+        let aLive = q.word("a.live", "live objects the allocator made"), aHold0 = q.word("a.hold0", "dummies in hold group 0")
+        let aHold1 = q.word("a.hold1", "dummies in hold group 1"), aNext = q.word("a.next", "next hold group")
+        let state = UntypedState<S>(paddr: aPaddr.value, sizeBits: aSize.value, isDevice: aDev.value, watermark: aWatermark.value,
+                                    liveObjects: aLive.value, hold0: aHold0.value, hold1: aHold1.value, nextHold: aNext.value)
+        let kfi = q.word("k.fi", "the kernel's capFreeIndex of the untyped").term
+        let rSize = q.word("r.size", "object size bits"), rCount = q.word("r.count", "objects in the retype")
+        let rDevok = q.bool("r.devok", "type may come from device memory")
+        let rPhys = q.bool("r.phys", "object must be physically aligned (frame)")
+        let rHas = q.bool("r.has", "anchored object"), rTarget = q.word("r.target", "target paddr")
+        let rPer = q.word("r.per", "dummies one retype may create")
+        let request = PlacementRequest<S>(sizeBits: rSize.value, count: rCount.value, deviceAllowed: rDevok.value,
+                                          needsPhysicalAlignment: rPhys.value, hasTarget: rHas.value, target: rTarget.value,
+                                          maxDummiesPerRetype: rPer.value)
+        let uPptr = q.define("u.pptr", aPaddr.term + o.term)
+        let stHc = q.define("st.hc", state.hasChildren)
+        let stEff = q.define("st.eff", state.effectiveWatermark)
         // The dummy search: an unconstrained proposal, a proposal under the search's contract,
         // or the strategy's own search. The step reports the watermark and target it searched with.
         let proposal = form == .strategySearch ? nil
-            : DummySearch<S>(sizeBits: q.word("search.size", "size bits the dummy search proposes"),
-                             count: q.word("search.count", "number of dummies it proposes"),
-                             reach: q.word("search.reach", "where it believes they end"))
-        var searched = (w: S(0, in: context), t: S(0, in: context))
+            : DummySearch<S>(sizeBits: q.word("search.size", "size bits the dummy search proposes").value,
+                             count: q.word("search.count", "number of dummies it proposes").value,
+                             reach: q.word("search.reach", "where it believes they end").value)
+        var searched = (w: numeral(0), t: numeral(0))
         let step = nextStep(state, request, strategy: strategy) { w, t in
             searched = (w, t)
             return proposal ?? strategy.searchDummies(watermark: w, target: t, state: state, perRetype: request.maxDummiesPerRetype)
         }
-        let contract = SearchContract(state: state, request: request, strategy: strategy, w: searched.w, t: searched.t)
+        let contract = SearchContract(state: state, request: request, strategy: strategy, w: searched.w, t: searched.t,
+                                      untypedSize: aSize.term, perRetype: rPer.term)
         q.define("step.kind", step.kind)
-        q.define("step.size", step.sizeBits)
-        q.define("step.count", step.count)
+        let stepSize = q.define("step.size", step.sizeBits)
+        let stepCount = q.define("step.count", step.count)
         q.define("step.hold", step.hold)
-        q.define("step.paddr", step.paddr)
+        let stepPaddr = q.define("step.paddr", step.paddr)
         q.define("step.error", step.error)
         let after = apply(step, to: state)
         q.define("after.watermark", after.watermark)
@@ -334,110 +414,150 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
         q.define("after.hold0", after.hold0)
         q.define("after.hold1", after.hold1)
         q.define("after.next", after.nextHold)
-        q.define("after.hc", after.hasChildren)
-        q.define("after.eff", after.effectiveWatermark)
-        q.define("st.holds", state.keepsHoldInvariant)
-        q.define("after.holds", after.keepsHoldInvariant)
+        let afterHc = q.define("after.hc", after.hasChildren)
+        let afterEff = q.define("after.eff", after.effectiveWatermark)
+        let stHolds = q.define("st.holds", state.keepsHoldInvariant)
+        let afterHolds = q.define("after.holds", after.keepsHoldInvariant)
 
-        let zero = q.literal(0)
-        q.define("is-object", step.is(.retypeObject))
-        q.define("is-dummy", step.is(.retypeDummies))
-        q.define("is-delete", step.is(.deleteHold))
-        q.define("is-fail", step.is(.fail))
-        q.define("step.cannot-pad", step.error.eq(PlacementError.cannotPad.word()))
-        q.define("step.bad-count", step.error.eq(PlacementError.badCount.word()))
-        q.defineText("is-retype", type: "Bool", "(or is-object is-dummy)")
+        let minBits = minUntypedBits, k = q.spec
+        let isObject = q.define("is-object", step.is(.retypeObject))
+        let isDummy = q.define("is-dummy", step.is(.retypeDummies))
+        let isDelete = q.define("is-delete", step.is(.deleteHold))
+        let isFail = q.define("is-fail", step.is(.fail))
+        let cannotPad = q.define("step.cannot-pad", step.error.eq(PlacementError.cannotPad.word()))
+        let badCount = q.define("step.bad-count", step.error.eq(PlacementError.badCount.word()))
+        let isRetype = q.define("is-retype", isObject.or(isDummy))
         // The kernel executes the step's retype, in the specs' offset form (invariants-W.smt2),
         // which equals the kernel's retype on every untyped the kernel can hold, on every window
         // (model-spec on any-W). Dummies are Untyped; the object is taken as a type of r.size
         // bits (its class only matters for checks the core leaves to the caller).
-        let cls = "(ite is-object \(fixedClass) \(untypedClass))"
-        q.defineText("kern.size", type: q.sort, "(\(q.k)object-size \(cls) r.size step.size \(slotBits))")
-        q.defineText("kern.error", type: q.sort,
-                     "(\(q.inv)offset-retype-error a.size k.fi a.dev st.hc true \(cls) r.size (or (not is-object) r.devok) step.size step.count \(maxBits) \(slotBits) \(minSchedContextBits))")
-        q.defineText("kern.offset", type: q.sort, "(\(q.inv)offset-retype-start k.fi st.hc kern.size)")
-        q.defineText("kern.end", type: q.sort, "(\(q.inv)offset-retype-end k.fi st.hc kern.size step.count)")
-        q.defineText("kern.first", type: q.sort, "(bvadd u.pptr kern.offset)")
-        q.defineText("kern.fi", type: q.sort, "(bvlshr kern.end \(q.literal(4)))")
-        q.defineText("target.offset", type: q.sort, "(bvsub r.target a.paddr)")
+        let cls = ite(isObject, fixedClass, untypedClass)
+        let kernSize = q.define("kern.size", k.objectSize(objectClass: cls, fixedSize: rSize.term, userSize: stepSize, slotBits: slotBits))
+        let kernError = q.define("kern.error", k.offsetRetypeError(SpecFunctions.Retype(
+            blockSize: aSize.term, freeIndex: kfi, isDevice: aDev.term, hasChildren: stHc, typeValid: .true, objectClass: cls,
+            fixedSize: rSize.term, deviceAllowed: isObject.not.or(rDevok.term), userSize: stepSize, count: stepCount,
+            maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits)))
+        let kernOffset = q.define("kern.offset", k.offsetRetypeStart(freeIndex: kfi, hasChildren: stHc, objectSize: kernSize))
+        let kernEnd = q.define("kern.end", k.offsetRetypeEnd(freeIndex: kfi, hasChildren: stHc, objectSize: kernSize, count: stepCount))
+        let kernFirst = q.define("kern.first", uPptr + kernOffset)
+        let kernFi = q.define("kern.fi", kernEnd.lshr(minBits))
+        let targetOffset = q.define("target.offset", rTarget.term - aPaddr.term)
 
-        let range = physicalRange(&q)
+        if !S.isSymbolic { situation = Self.situation(state, pptr: aPaddr.value &+ o.value, request) }
+
+        let range = physicalRange(&q, paddr: aPaddr.term, size: aSize.term, device: aDev.term)
         let pre = all([
-            "(\(q.inv)untyped-ok u.pptr a.size \(maxBits))",
+            k.untypedOk(pptr: uPptr, size: aSize.term, maxBits: maxBits),
             range,
-            "(\(q.inv)mirrors st.eff k.fi st.hc)",
-            "st.holds",
-            "(bvule (bvshl k.fi \(q.literal(4))) (\(q.k)bit a.size))",
+            k.mirrors(watermark: stEff, freeIndex: kfi, hasChildren: stHc),
+            stHolds,
+            kfi.shl(minBits).ule(k.bit(aSize.term)),
         ])
-        let accepted = "(= kern.error \(zero))"
-        func each(_ kinds: [(String, String)], _ label: String, _ formula: String) -> [Goal] {
-            kinds.map { Goal("\($0.1): \(label)", implies($0.0, formula)) }
+        return Allocator(state: state, request: request, after: after, proposal: proposal, contract: contract,
+                         offset: o.term, paddr: aPaddr.term, size: aSize.term, rSize: rSize.term, rCount: rCount.term,
+                         rTarget: rTarget.term, rPer: rPer.term, kfi: kfi,
+                         dev: aDev.term, devok: rDevok.term, phys: rPhys.term, has: rHas.term,
+                         uPptr: uPptr, stEff: stEff, stepSize: stepSize, stepCount: stepCount, stepPaddr: stepPaddr, afterEff: afterEff,
+                         stHc: stHc, afterHc: afterHc, afterHolds: afterHolds,
+                         isObject: isObject, isDummy: isDummy, isDelete: isDelete, isFail: isFail, isRetype: isRetype,
+                         cannotPad: cannotPad, badCount: badCount,
+                         kernOffset: kernOffset, kernEnd: kernEnd, kernFirst: kernFirst, kernFi: kernFi, targetOffset: targetOffset,
+                         accepted: kernError.eq(noError), pre: pre)
+    }
+
+    /// `label` for each retype the step can make (dummies, object), under its kind.
+    private func each(_ a: Allocator, _ label: String, _ formula: BoolTerm) -> [Goal] {
+        a.retypes.map { Goal("\($0.1): \(label)", implies($0.0, formula)) }
+    }
+
+    private func watermark(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        let k = q.spec
+        var goals = each(a, "the kernel accepts the retype", a.accepted)
+        goals += each(a, "the watermarks still mirror each other", k.mirrors(watermark: a.afterEff, freeIndex: a.kernFi, hasChildren: a.afterHc))
+        goals += each(a, "the untyped has children", a.afterHc)
+        goals += each(a, "the kernel's free index stays inside the untyped", a.kernFi.shl(minUntypedBits).ule(k.bit(a.size)))
+        goals += [Goal("delete: the watermarks still mirror each other", implies(a.isDelete, k.mirrors(watermark: a.afterEff, freeIndex: a.kfi, hasChildren: a.afterHc)))]
+        goals += [Goal("the hold invariant holds after the step", a.afterHolds)]
+        return (a.pre, a.isRetype, goals)
+    }
+
+    private func placement(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        (a.pre, a.isObject.and(a.has), [
+            Goal("dummies land where the allocator believes", implies(a.isDummy, (a.stepPaddr - a.paddr).eq(a.kernOffset))),
+            Goal("the object lands where the allocator believes", implies(a.isObject, (a.stepPaddr - a.paddr).eq(a.kernOffset))),
+            Goal("an anchored object lands at its target",
+                 implies(a.isObject.and(a.has), q.spec.placed(object: a.kernFirst, capPtr: a.uPptr, basePaddr: a.paddr, target: a.rTarget))),
+        ])
+    }
+
+    private func alignment(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        (a.pre, a.isObject.and(a.phys), [
+            Goal("aligned in kernel-virtual space", implies(a.isObject, q.spec.aligned(a.kernFirst, bits: a.rSize))),
+            Goal("frames aligned physically", implies(a.isObject.and(a.phys), q.spec.aligned(a.kernFirst - a.offset, bits: a.rSize))),
+        ])
+    }
+
+    private func noOverlap(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        // That the kernel accepts the retype is `watermark`'s to prove; here, where it lands.
+        let k = q.spec
+        var goals = each(a, "at or above the watermark", k.noOverlap(previousEnd: a.stEff, offset: a.kernOffset))
+        goals += each(a, "the first object inside the untyped", k.inBounds(offset: a.kernOffset, size: a.stepSize, untypedSize: a.size))
+        goals += each(a, "the last object inside the untyped", a.kernOffset.ule(a.kernEnd).and(a.kernEnd.ule(k.bit(a.size))))
+        goals.append(Goal("dummies end at or before the target",
+                          implies(a.isDummy.and(a.has), k.dummyBeforeTarget(dummyEnd: a.kernEnd, targetOffset: a.targetOffset))))
+        return (a.pre, a.isDummy.and(a.has), goals)
+    }
+
+    private func noReset(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        (a.pre, a.isDelete, [Goal("a delete leaves the untyped with children", implies(a.isDelete, a.afterHc))])
+    }
+
+    private func refusal(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        // Another way to place the request: the kernel's free index now or any later one
+        // (dummy retypes of 16-byte untypeds reach every one), then one retype of the object(s).
+        let k = q.spec, minBits = minUntypedBits
+        let xfi = q.word("x.fi", "a free index at or after the kernel's, where another plan retypes the object").term
+        let xw = q.define("x.w", xfi.shl(minBits))
+        let xhc = q.define("x.hc", ite(xw.eq(a.stEff), a.stHc, .true))
+        let xError = q.define("x.error", k.offsetRetypeError(SpecFunctions.Retype(
+            blockSize: a.size, freeIndex: xfi, isDevice: a.dev, hasChildren: xhc, typeValid: .true, objectClass: fixedClass,
+            fixedSize: a.rSize, deviceAllowed: a.devok, userSize: a.rSize, count: a.rCount,
+            maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits)))
+        let xOffset = q.define("x.offset", k.offsetRetypeStart(freeIndex: xfi, hasChildren: xhc, objectSize: a.rSize))
+        let reachable = all([xw.uge(a.stEff), xw.lshr(minBits).eq(xfi), xw.ule(k.bit(a.size))])
+        let refused = all([a.isFail, a.badCount.not, a.cannotPad.not, minBits.ule(a.rSize)])
+        let places = all([xError.eq(noError), implies(a.has, xOffset.eq(a.targetOffset)),
+                          implies(a.phys, k.aligned(a.paddr + xOffset, bits: a.rSize))])
+        return (all([a.pre, reachable]), refused, [
+            Goal("a refused request has no placement the kernel accepts", implies(refused, places.not)),
+        ])
+    }
+
+    private func progress(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        let next = nextStep(a.after, a.request, strategy: strategy) { _, _ in a.proposal ?? DummySearch<S>.none }
+        let nextIsDelete = q.define("next.is-delete", next.is(.deleteHold))
+        var assumptions = a.pre, lemmas: [Goal] = [], lemmaGuard = BoolTerm.true
+        if let proposal = a.proposal, form == .searchContract {
+            assumptions = all([a.pre, a.contract.proposes(proposal, &q).0])
+            (lemmas, lemmaGuard) = a.contract.lemmas(reach: false, &q)
         }
-        let retypes = [("is-dummy", "dummies"), ("is-object", "object")]
-        switch obligation {
-        case .watermark:
-            var goals = each(retypes, "the kernel accepts the retype", accepted)
-            goals += each(retypes, "the watermarks still mirror each other", "(\(q.inv)mirrors after.eff kern.fi after.hc)")
-            goals += each(retypes, "the untyped has children", "after.hc")
-            goals += each(retypes, "the kernel's free index stays inside the untyped", "(bvule (bvshl kern.fi \(q.literal(4))) (\(q.k)bit a.size))")
-            goals += [Goal("delete: the watermarks still mirror each other", implies("is-delete", "(\(q.inv)mirrors after.eff k.fi after.hc)"))]
-            goals += [Goal("the hold invariant holds after the step", "after.holds")]
-            return (pre, "is-retype", goals)
-        case .placement:
-            return (pre, "(and is-object r.has)", [
-                Goal("dummies land where the allocator believes", implies("is-dummy", "(= (bvsub step.paddr a.paddr) kern.offset)")),
-                Goal("the object lands where the allocator believes", implies("is-object", "(= (bvsub step.paddr a.paddr) kern.offset)")),
-                Goal("an anchored object lands at its target", implies("(and is-object r.has)", "(\(q.inv)placed kern.first u.pptr a.paddr r.target)")),
-            ])
-        case .alignment:
-            return (pre, "(and is-object r.phys)", [
-                Goal("aligned in kernel-virtual space", implies("is-object", "(\(q.inv)aligned kern.first r.size)")),
-                Goal("frames aligned physically", implies("(and is-object r.phys)", "(\(q.inv)aligned (bvsub kern.first \(oText)) r.size)")),
-            ])
-        case .noOverlap:
-            // That the kernel accepts the retype is `watermark`'s to prove; here, where it lands.
-            var goals = each(retypes, "at or above the watermark", "(\(q.inv)no-overlap st.eff kern.offset)")
-            goals += each(retypes, "the first object inside the untyped", "(\(q.inv)in-bounds kern.offset step.size a.size)")
-            goals += each(retypes, "the last object inside the untyped", "(and (bvule kern.offset kern.end) (bvule kern.end (\(q.k)bit a.size)))")
-            goals.append(Goal("dummies end at or before the target", implies("(and is-dummy r.has)", "(\(q.inv)dummy-before-target kern.end target.offset)")))
-            return (pre, "(and is-dummy r.has)", goals)
-        case .noReset:
-            return (pre, "is-delete", [Goal("a delete leaves the untyped with children", implies("is-delete", "after.hc"))])
-        case .refusal:
-            // Another way to place the request: the kernel's free index now or any later one
-            // (dummy retypes of 16-byte untypeds reach every one), then one retype of the object(s).
-            _ = q.word("x.fi", "a free index at or after the kernel's, where another plan retypes the object")
-            let four = q.literal(4)
-            q.defineText("x.w", type: q.sort, "(bvshl x.fi \(four))")
-            q.defineText("x.hc", type: "Bool", "(ite (= x.w st.eff) st.hc true)")
-            q.defineText("x.error", type: q.sort,
-                         "(\(q.inv)offset-retype-error a.size x.fi a.dev x.hc true \(fixedClass) r.size r.devok r.size r.count \(maxBits) \(slotBits) \(minSchedContextBits))")
-            q.defineText("x.offset", type: q.sort, "(\(q.inv)offset-retype-start x.fi x.hc r.size)")
-            let reachable = all(["(bvuge x.w st.eff)", "(= (bvlshr x.w \(four)) x.fi)", "(bvule x.w (\(q.k)bit a.size))"])
-            let refused = all(["is-fail", "(not step.bad-count)", "(not step.cannot-pad)", "(bvule \(four) r.size)"])
-            let places = all(["(= x.error \(zero))", implies("r.has", "(= x.offset target.offset)"),
-                              implies("r.phys", "(\(q.inv)aligned (bvadd a.paddr x.offset) r.size)")])
-            return (all([pre, reachable]), refused, [
-                Goal("a refused request has no placement the kernel accepts", implies(refused, "(not \(places))")),
-            ])
-        case .progress:
-            let next = nextStep(after, request, strategy: strategy) { _, _ in proposal ?? DummySearch<S>.none }
-            q.define("next.is-delete", next.is(.deleteHold))
-            var assumptions = pre, lemmas: [Goal] = [], lemmaGuard = "true"
-            if let proposal, form == .searchContract {
-                assumptions = all([pre, contract.proposes(proposal, &q)])
-                (lemmas, lemmaGuard) = contract.lemmas(reach: false, &q)
-            }
-            return (assumptions, all(["is-dummy", lemmaGuard]), lemmas + [
-                Goal("the step never fails its own postcondition", "(not step.cannot-pad)"),
-                Goal("a dummy retype advances the watermark", implies("is-dummy", "(bvult st.eff after.eff)")),
-                Goal("a dummy retype stays at or below the target", implies("(and is-dummy r.has)", "(bvule after.eff target.offset)")),
-                Goal("a delete is followed by a retype", implies("is-delete", "(not next.is-delete)")),
-            ])
-        case .optimality, .modelSpec, .bootShape:
-            // build(_:) sends only allocator obligations here.
-            return optimality(&q, contract: contract, proposal: proposal, pre: pre)
-        }
+        return (assumptions, all([a.isDummy, lemmaGuard]), lemmas + [
+            Goal("the step never fails its own postcondition", a.cannotPad.not),
+            Goal("a dummy retype advances the watermark", implies(a.isDummy, a.stEff.ult(a.afterEff))),
+            Goal("a dummy retype stays at or below the target", implies(a.isDummy.and(a.has), a.afterEff.ule(a.targetOffset))),
+            Goal("a delete is followed by a retype", implies(a.isDelete, nextIsDelete.not)),
+        ])
+    }
+
+    /// The situation of an allocator counterexample in words (concrete words only).
+    private static func situation(_ state: UntypedState<S>, pptr: S, _ request: PlacementRequest<S>) -> String {
+        func h(_ x: S) -> String { hex(x.knownValue ?? 0) }
+        func d(_ x: S) -> String { "\(x.knownValue ?? 0)" }
+        let device = state.isDevice.knownValue ?? false, children = state.hasChildren.knownValue ?? false
+        return "Untyped paddr \(h(state.paddr)) (pptr \(h(pptr))), 2^\(d(state.sizeBits)) bytes\(device ? ", device" : ""); "
+            + "watermark \(h(state.effectiveWatermark))\(children ? "" : " (no children: the kernel resets it)"); "
+            + ((request.hasTarget.knownValue ?? false) ? "target paddr \(h(request.target)) for a 2^\(d(request.sizeBits))-byte object."
+                : "an unanchored 2^\(d(request.sizeBits))-byte object.")
     }
 
     /// Where the kernel can hand out the untyped: its physical range does not wrap past 2^W
@@ -446,46 +566,49 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
     /// aligned to its size and a size in [4, seL4_MaxUntypedBits], `untyped-ok`, that is
     /// what boot cutting produces: every such block is the cut of a region of its own.)
     /// A counterexample on a window therefore describes a state that window's kernel reaches.
-    private func physicalRange(_ q: inout QueryBuilder<S>) -> String {
-        q.defineText("a.end", type: q.sort, "(bvadd a.paddr (\(q.k)bit a.size))")
-        let noWrap = "(or (bvult a.paddr a.end) (= a.end \(q.literal(0))))"
+    private func physicalRange(_ q: inout QueryBuilder<S>, paddr: BVTerm, size: BVTerm, device: BoolTerm) -> BoolTerm {
+        let end = q.define("a.end", paddr + q.spec.bit(size))
+        let noWrap = paddr.ult(end).or(end.eq(literal(0)))
         // The range ends at or below `top` (exclusive; 2^W or more: no bound beyond noWrap).
-        func endsBelow(_ top: UInt64) -> String {
-            top >> UInt64(S.bitWidth) != 0
-                ? noWrap : all(["(bvult a.paddr a.end)", "(bvule a.end \(q.literal(top)))"])
+        func endsBelow(_ top: UInt64) -> BoolTerm {
+            top >> UInt64(S.bitWidth) != 0 ? noWrap : all([paddr.ult(end), end.ule(literal(top))])
         }
         guard let top = window.deviceTop, let base = window.paddrBase, let ramTop = window.paddrTop else { return noWrap }
-        return "(ite a.dev \(endsBelow(top)) \(all(["(bvule \(q.literal(base)) a.paddr)", endsBelow(ramTop)])))"
+        return ite(device, endsBelow(top), all([literal(base).ule(paddr), endsBelow(ramTop)]))
     }
 
     /// Greedy stays ahead: from any watermark at or below ours, no dummy retype the kernel
     /// accepts (with the same budget of dummies per retype) ends beyond where our dummy retype
     /// ends, and reaching the target is monotone in the watermark. By induction over plans, no
     /// plan with fewer dummy retypes reaches the target (a reset only moves a plan back to 0).
-    private func optimality(_ q: inout QueryBuilder<S>, contract: SearchContract<S>, proposal: DummySearch<S>?, pre: String) -> Parts {
+    private func optimality(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
+        let contract = a.contract, pre = a.pre
         let ok = q.word("o.k", "size bits of another plan's dummy retype")
-        _ = q.word("o.n", "number of dummies in that retype")
-        _ = q.word("o.fi", "the kernel's capFreeIndex in that plan (its watermark is o.fi << 4)")
-        let zero = q.literal(0), k = q.k, inv = q.inv
-        q.defineText("o.w", type: q.sort, "(bvshl o.fi \(q.literal(4)))")
-        q.defineText("o.end", type: q.sort, "(\(inv)offset-retype-end o.fi true o.k o.n)")
-        let oargs = "a.size o.fi a.dev true true \(untypedClass) \(zero) true o.k o.n \(maxBits) \(slotBits) \(minSchedContextBits)"
+        let on = q.word("o.n", "number of dummies in that retype").term
+        let ofi = q.word("o.fi", "the kernel's capFreeIndex in that plan (its watermark is o.fi << 4)").term
+        let zero = literal(0), minBits = minUntypedBits, k = q.spec
+        let ow = q.define("o.w", ofi.shl(minBits))
+        let oend = q.define("o.end", k.offsetRetypeEnd(freeIndex: ofi, hasChildren: .true, objectSize: ok.term, count: on))
+        let otherError = k.offsetRetypeError(SpecFunctions.Retype(
+            blockSize: a.size, freeIndex: ofi, isDevice: a.dev, hasChildren: .true, typeValid: .true, objectClass: untypedClass,
+            fixedSize: zero, deviceAllowed: .true, userSize: ok.term, count: on,
+            maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits))
         let otherPlan = all([
-            "(bvule \(q.literal(4)) o.k)", "(bvult o.k a.size)", "(bvule \(q.literal(1)) o.n)", "(bvule o.n r.per)",
-            "(bvule (bvshl o.fi \(q.literal(4))) (\(k)bit a.size))",
-            "(bvule o.w st.eff)",
-            "(= (\(inv)offset-retype-error \(oargs)) \(zero))",
-            "(bvule o.end target.offset)",
+            minBits.ule(ok.term), ok.term.ult(a.size), literal(1).ule(on), on.ule(a.rPer),
+            ofi.shl(minBits).ule(k.bit(a.size)),
+            ow.ule(a.stEff),
+            otherError.eq(noError),
+            oend.ule(a.targetOffset),
         ])
-        var assumptions = all([pre, "r.has", "(not is-fail)", otherPlan])
-        var lemmas: [Goal] = [], lemmaGuard = "true"
-        var mainGoal = Goal("no dummy retype from a watermark at or below ours ends beyond ours", implies("is-dummy", "(bvule o.end after.eff)"))
+        var assumptions = all([pre, a.has, a.isFail.not, otherPlan])
+        var lemmas: [Goal] = [], lemmaGuard = BoolTerm.true
+        var mainGoal = Goal("no dummy retype from a watermark at or below ours ends beyond ours", implies(a.isDummy, oend.ule(a.afterEff)))
         // Slot bound: blocks of any one size o.k from our watermark that reach exactly as far
         // as our dummy retype are no fewer than ours.
-        let slots = contract.singleSize(size: ok, name: "c1", &q)
+        let c1 = contract.singleSize(size: ok.value, name: "c1", &q)
         let slotGoal = Goal("slot bound: no block size reaching as far as our dummies needs fewer of them",
-                            implies(all(["is-dummy", "(distinct c1.count \(zero))", "(= c1.reach after.eff)"]), "(bvule step.count c1.count)"))
-        if let proposal, form == .searchContract {
+                            implies(all([a.isDummy, c1.count.distinct(zero), c1.reach.eq(a.afterEff)]), a.stepCount.ule(c1.count)))
+        if let proposal = a.proposal, form == .searchContract {
             // The argument, in steps. With S = our watermark aligned up to the other plan's
             // block size: (a) if such blocks fit from our watermark, the search's round of that
             // size reaches at least as far as the other plan; (b) if not, the other plan ends
@@ -495,37 +618,38 @@ struct ObligationBuilder<S: SymbolicMachineWord> {
             // search reaches as far as both rounds (its contract); the last goal combines them.
             let w = contract.w
             let needed = contract.needed(&q)
-            assumptions = all([assumptions, contract.proposes(proposal, &q),
-                               contract.reachesAsFar(proposal, size: ok, name: "c1", &q),
-                               contract.reachesAsFar(proposal, size: (w.alignedUp(ok) &- w).floorLog2, name: "c2", &q),
-                               contract.fewestSlots(proposal, name: "c1", &q)])
+            let (proposes, prop) = contract.proposes(proposal, &q)
+            let (asFar1, _) = contract.reachesAsFar(proposal, size: ok.value, name: "c1", &q)
+            let (asFar2, c2) = contract.reachesAsFar(proposal, size: (w.alignedUp(ok.value) &- w).floorLog2, name: "c2", &q)
+            assumptions = all([assumptions, proposes, asFar1, asFar2, contract.fewestSlots(proposal, than: c1, &q)])
             (lemmas, lemmaGuard) = contract.lemmas(reach: true, &q)
-            q.defineText("o.s", type: q.sort, "(\(k)align-up search.w o.k)")
-            let width = q.literal(UInt64(S.bitWidth))
+            let (searchW, searchT) = contract.searched(&q)
+            let os = q.define("o.s", k.alignUp(searchW, bits: ok.term))
+            let propReach = prop.reach
+            let width = literal(UInt64(S.bitWidth))
             let steps = [
-                Goal("a dummy retype is needed when the step makes one", implies("is-dummy", needed)),
-                Goal("the dummies end where the search said", implies("is-dummy", "(= after.eff prop.reach)")),
+                Goal("a dummy retype is needed when the step makes one", implies(a.isDummy, needed)),
+                Goal("the dummies end where the search said", implies(a.isDummy, a.afterEff.eq(propReach))),
                 Goal("(a) blocks of the other plan's size, if they fit, reach as far from our watermark",
-                     implies(all([needed, "(distinct c1.count \(zero))"]), "(bvuge c1.reach o.end)")),
+                     implies(all([needed, c1.count.distinct(zero)]), c1.reach.uge(oend))),
                 Goal("(b) if they do not fit, the other plan ends at or below S",
-                     implies(all([needed, "(= c1.count \(zero))"]), "(bvule o.end o.s)")),
+                     implies(all([needed, c1.count.eq(zero)]), oend.ule(os))),
                 Goal("(c) if S lies above our watermark and not beyond the target, the largest block below S reaches S",
-                     implies(all([needed, "(bvult search.w o.s)", "(bvule o.s search.t)"]),
-                             all(["(bvule \(q.literal(4)) c2.k)", "(bvult c2.k \(width))", "(distinct c2.count \(zero))", "(bvuge c2.reach o.s)"]))),
+                     implies(all([needed, searchW.ult(os), os.ule(searchT)]),
+                             all([minBits.ule(c2.k), c2.k.ult(width), c2.count.distinct(zero), c2.reach.uge(os)]))),
                 Goal("(d) if S lies beyond the target, the other plan ends at or below our watermark",
-                     implies(all([needed, "(bvult search.t o.s)"]), "(bvule o.end search.w)")),
-                Goal("(e) our dummies end above our watermark", implies("is-dummy", "(bvult search.w after.eff)")),
+                     implies(all([needed, searchT.ult(os)]), oend.ule(searchW))),
+                Goal("(e) our dummies end above our watermark", implies(a.isDummy, searchW.ult(a.afterEff))),
             ]
             lemmas += steps
-            mainGoal.formula = implies(all(["is-dummy"] + steps.map(\.formula)), "(bvule o.end after.eff)")
+            mainGoal = Goal(mainGoal.label, implies(all([a.isDummy] + steps.map(\.term)), oend.ule(a.afterEff)))
         }
-        _ = slots
-        return (assumptions, all(["is-dummy", lemmaGuard]), lemmas + [
+        return (assumptions, all([a.isDummy, lemmaGuard]), lemmas + [
             mainGoal,
             slotGoal,
             Goal("reaching the target is monotone in the watermark",
-                 implies(all(["(bvule st.eff target.offset)", "(= (\(k)align-up o.w r.size) target.offset)"]),
-                         "(= (\(k)align-up st.eff r.size) target.offset)")),
+                 implies(all([a.stEff.ule(a.targetOffset), k.alignUp(ow, bits: a.rSize).eq(a.targetOffset)]),
+                         k.alignUp(a.stEff, bits: a.rSize).eq(a.targetOffset))),
         ])
     }
 }

@@ -11,5 +11,16 @@ extension ProofWindow {
         self.init(name: w.name, wordBits: w.wordBits, pptrBaseOffset: w.pptrBaseOffset, maxUntypedBits: w.maxUntypedBits,
                   cnodeSlotBits: w.cnodeSlotBits, capPtrKind: kind, capPtrBits: bits, deviceTop: w.deviceTop,
                   paddrBase: w.paddrBase, paddrTop: w.paddrTop)
+        kernelWindow = w
+    }
+
+    /// The window a name stands for: `any-64`, `any-32`, a catalogue configuration or a
+    /// `custom:` window. Errors start with `source`.
+    public static func resolve(_ name: String, source: String) throws(InputError) -> ProofWindow {
+        switch name {
+        case "any-64": return .any(wordBits: 64)
+        case "any-32": return .any(wordBits: 32)
+        default: return ProofWindow(try KernelWindow.resolve(name, source: source))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import UntypedCore
+import UntypedKit
 
 /// The numbers of one kernel window that the proofs depend on. A `nil` offset or device top
 /// makes that number symbolic: the proof then covers every value of it.
@@ -18,6 +19,8 @@ public struct ProofWindow: Sendable {
     /// untypeds lie (PADDR_TOP may be 2^32 on 32-bit); nil on the symbolic windows.
     public var paddrBase: UInt64?
     public var paddrTop: UInt64?
+    /// The catalogue (or custom) window this one was made from; nil on the symbolic windows.
+    public var kernelWindow: KernelWindow? = nil
 
     public init(name: String, wordBits: Int, pptrBaseOffset: UInt64?, maxUntypedBits: UInt64,
                 cnodeSlotBits: UInt64, capPtrKind: UInt64, capPtrBits: UInt64, deviceTop: UInt64?,
@@ -41,6 +44,14 @@ public struct ProofWindow: Sendable {
     public func covers(_ other: ProofWindow) -> Bool {
         pptrBaseOffset == nil && deviceTop == nil && wordBits == other.wordBits
             && cnodeSlotBits == other.cnodeSlotBits && other.maxUntypedBits <= maxUntypedBits
+    }
+
+    /// The kernel window a counterexample on this window lives in: this window's own, or on a
+    /// symbolic window a custom one with the counterexample's PPTR_BASE_OFFSET.
+    public func kernelWindow(offset: UInt64?) -> KernelWindow? {
+        if let kernelWindow { return kernelWindow }
+        guard let offset = pptrBaseOffset ?? offset else { return nil }
+        return try? KernelWindow.resolve("custom:bits=\(wordBits),offset=\(hex(offset))", source: "counterexample")
     }
 
     /// A window over every offset and device top for a word width: proofs on it cover

@@ -1,71 +1,189 @@
 import UntypedCore
 import Z3
 
-/// Assembles one self-contained SMT-LIB2 query: the hand-written specs, the inputs, the
-/// core's own terms (obtained by running the core on symbolic words and printed by Z3),
-/// and the obligation written against the specs' vocabulary.
-struct QueryBuilder<S: SymbolicMachineWord> {
-    let context: Context
-    private(set) var declarations: [String] = []
-    private(set) var definitions: [String] = []
-    private(set) var inputs: [(name: String, isBool: Bool)] = []
-    private var defined: Set<String> = []
+/// A core condition an obligation can name: a Z3 Boolean term, or a concrete `Bool`.
+public protocol ObligationCondition: Condition {
+    /// The condition as SMT-LIB text: Z3's term, or `true`/`false`.
+    var smtText: String { get }
+    /// The value when it is known (always, for `Bool`).
+    var knownValue: Bool? { get }
+    /// An input: a fresh Boolean constant `name` (symbolic), or `value` (concrete).
+    static func input(_ name: String, value: Bool?, in context: Context) -> Self
+}
 
-    init(context: Context) { self.context = context }
+/// A word the obligation builder runs the core on. The same obligation code runs in two
+/// modes: on `SymbolicWord32/64` the inputs are declared constants and each defined term is
+/// the core's Z3 term (the proof query); on `UInt32/UInt64` the inputs are a
+/// counterexample's values and each defined term is the concrete core's value as a numeral
+/// (the replay). The assumptions and goals come out as the same text in both.
+public protocol ObligationWord: Word where Cond: ObligationCondition {
+    /// The word as SMT-LIB text: Z3's term, or a numeral.
+    var smtText: String { get }
+    /// The value when it is known (always, for a concrete word).
+    var knownValue: UInt64? { get }
+    /// The numeral `value`.
+    static func numeral(_ value: UInt64, in context: Context) -> Self
+    /// An input: a fresh bit-vector constant `name` (symbolic), or `value` (concrete).
+    static func input(_ name: String, value: UInt64?, in context: Context) -> Self
+    /// Whether inputs are symbolic constants (else they hold a counterexample's values).
+    static var isSymbolic: Bool { get }
+}
+
+extension SymbolicBool: ObligationCondition {
+    public var smtText: String { expr.sexpr }
+    public var knownValue: Bool? { constantValue }
+    public static func input(_ name: String, value: Bool?, in context: Context) -> Self { variable(name, in: context) }
+}
+
+extension Bool: ObligationCondition {
+    public var smtText: String { self ? "true" : "false" }
+    public var knownValue: Bool? { self }
+    public static func input(_ name: String, value: Bool?, in context: Context) -> Self { value ?? false }
+}
+
+extension SymbolicWord: ObligationWord {
+    public var smtText: String { expr.sexpr }
+    public var knownValue: UInt64? { constantValue }
+    public static func numeral(_ value: UInt64, in context: Context) -> Self { Self(value, in: context) }
+    public static func input(_ name: String, value: UInt64?, in context: Context) -> Self { variable(name, in: context) }
+    public static var isSymbolic: Bool { true }
+}
+
+extension ObligationWord where Self: MachineWord {
+    public var smtText: String { "(_ bv\(self) \(Self.bitWidth))" }
+    public var knownValue: UInt64? { UInt64(self) }
+    public static func numeral(_ value: UInt64, in context: Context) -> Self { Self(truncatingIfNeeded: value) }
+    public static func input(_ name: String, value: UInt64?, in context: Context) -> Self { Self(truncatingIfNeeded: value ?? 0) }
+    public static var isSymbolic: Bool { false }
+}
+
+extension UInt64: ObligationWord {}
+extension UInt32: ObligationWord {}
+
+/// An input of a query: the core's value and the term naming it.
+struct Input<Value> {
+    let value: Value
+    let term: BVTerm
+}
+
+/// A Boolean input of a query.
+struct BoolInput<Value> {
+    let value: Value
+    let term: BoolTerm
+}
+
+/// Assembles one self-contained SMT-LIB2 query: the hand-written specs, the inputs, the
+/// core's own terms (obtained by running the core on `S`), the named spec terms, and the
+/// obligation written with typed terms over the specs' functions.
+struct QueryBuilder<S: ObligationWord> {
+    let context: Context
+    /// The counterexample's input values (concrete mode); nil when the inputs are symbolic.
+    let values: [String: UInt64]?
+    /// Inputs the counterexample has no value for (concrete mode): an error, never 0.
+    private(set) var missing: [String] = []
+    private(set) var declarations: [String] = []
+    private(set) var inputs: [(name: String, isBool: Bool)] = []
+    /// Named definitions in order: text and the names their body mentions.
+    private(set) var definitions: [(name: String, text: String, mentions: Set<String>)] = []
+    private var defined: Set<String> = []
+    /// The sort of every input and named term.
+    private(set) var sorts: [String: TermSort] = [:]
+
+    init(context: Context, values: [String: UInt64]? = nil) {
+        self.context = context
+        self.values = values
+    }
 
     var width: Int { S.bitWidth }
     /// `(_ BitVec W)`.
     var sort: String { "(_ BitVec \(S.bitWidth))" }
-    /// Prefix of the spec functions of this width: `k64.`, `inv64.`.
-    var k: String { "k\(S.bitWidth)." }
-    var inv: String { "inv\(S.bitWidth)." }
+    /// The spec functions of this width (`kW.*`, `invW.*`).
+    var spec: SpecFunctions { SpecFunctions(wordBits: S.bitWidth) }
 
-    /// A numeral in SMT-LIB syntax.
-    func literal(_ value: UInt64) -> String { "(_ bv\(value) \(S.bitWidth))" }
+    /// A numeral of the query's width.
+    func literal(_ value: UInt64) -> BVTerm { .numeral(value, width: S.bitWidth) }
 
-    /// A fresh bit-vector input.
-    mutating func word(_ name: String, _ comment: String) -> S {
-        declarations.append("(declare-const \(name) \(sort)) ; \(comment)")
+    /// The value of input `name` in concrete mode (recording it missing when absent).
+    private mutating func value(_ name: String) -> UInt64? {
+        guard let values else { return nil }
+        if let v = values[name] { return v }
+        missing.append(name)
+        return nil
+    }
+
+    /// A bit-vector input: declared (symbolic) or defined as the counterexample's value (concrete).
+    mutating func word(_ name: String, _ comment: String) -> Input<S> {
+        let v = value(name)
+        let word = S.input(name, value: v, in: context)
+        declarations.append(S.isSymbolic ? "(declare-const \(name) \(sort)) ; \(comment)"
+                            : "(define-fun \(name) () \(sort) \(word.smtText)) ; \(comment)")
         inputs.append((name, false))
         defined.insert(name)
-        return S.variable(name, in: context)
+        sorts[name] = .bitVector
+        return Input(value: word, term: .named(name))
     }
 
-    /// A fresh Boolean input.
-    mutating func bool(_ name: String, _ comment: String) -> SymbolicBool {
-        declarations.append("(declare-const \(name) Bool) ; \(comment)")
+    /// A Boolean input.
+    mutating func bool(_ name: String, _ comment: String) -> BoolInput<S.Cond> {
+        let v = value(name).map { $0 != 0 }
+        let cond = S.Cond.input(name, value: v, in: context)
+        declarations.append(S.isSymbolic ? "(declare-const \(name) Bool) ; \(comment)"
+                            : "(define-fun \(name) () Bool \(cond.smtText)) ; \(comment)")
         inputs.append((name, true))
         defined.insert(name)
-        return SymbolicBool.variable(name, in: context)
+        sorts[name] = .bool
+        return BoolInput(value: cond, term: .named(name))
     }
 
-    /// Names a term computed by the Swift core; returns the name to use in the obligation.
-    /// A name already defined keeps its first definition.
+    /// Adds `(define-fun name () type body)` unless `name` is taken (the first definition stays).
+    private mutating func add(_ name: String, type: String, _ body: String, mentions: Set<String>) {
+        guard defined.insert(name).inserted else { return }
+        sorts[name] = type == "Bool" ? .bool : .bitVector
+        definitions.append((name, "(define-fun \(name) () \(type)\n  \(body))", mentions))
+    }
+
+    /// Names a term computed by the core.
     @discardableResult
-    mutating func define(_ name: String, _ term: S) -> String {
-        guard defined.insert(name).inserted else { return name }
-        definitions.append("(define-fun \(name) () \(sort)\n  \(term.expr.sexpr))")
-        return name
+    mutating func define(_ name: String, _ term: S) -> BVTerm {
+        add(name, type: sort, term.smtText, mentions: [])
+        return .named(name)
+    }
+
+    /// Names a condition computed by the core.
+    @discardableResult
+    mutating func define(_ name: String, _ term: S.Cond) -> BoolTerm {
+        add(name, type: "Bool", term.smtText, mentions: [])
+        return .named(name)
+    }
+
+    /// Names a term written over the specs' functions.
+    @discardableResult
+    mutating func define(_ name: String, _ term: BVTerm) -> BVTerm {
+        add(name, type: sort, term.text, mentions: term.mentions)
+        return .named(name)
     }
 
     @discardableResult
-    mutating func define(_ name: String, _ term: SymbolicBool) -> String {
-        guard defined.insert(name).inserted else { return name }
-        definitions.append("(define-fun \(name) () Bool\n  \(term.expr.sexpr))")
-        return name
+    mutating func define(_ name: String, _ term: BoolTerm) -> BoolTerm {
+        add(name, type: "Bool", term.text, mentions: term.mentions)
+        return .named(name)
     }
 
-    /// Names a formula written in SMT-LIB text (over the specs' functions).
-    @discardableResult
-    mutating func defineText(_ name: String, type: String, _ text: String) -> String {
-        guard defined.insert(name).inserted else { return name }
-        definitions.append("(define-fun \(name) () \(type)\n  \(text))")
-        return name
+    /// The definitions `terms` need, directly or through other kept definitions, in order.
+    func needed(by terms: [BoolTerm]) -> [String] {
+        let index = Dictionary(uniqueKeysWithValues: definitions.enumerated().map { ($1.name, $0) })
+        var keep = Set<Int>()
+        var frontier = terms.flatMap(\.mentions)
+        while let name = frontier.popLast() {
+            guard let i = index[name], keep.insert(i).inserted else { continue }
+            frontier.append(contentsOf: definitions[i].mentions)
+        }
+        return keep.sorted().map { definitions[$0].text }
     }
 
-    /// Everything a check needs before its goal: header, specs, inputs, the core's terms that
-    /// `uses` mentions (directly or through other kept terms), and the assumptions.
-    func preamble(header: [String], specs: String, assumptions: String, uses: String) -> String {
+    /// Everything a check needs before its goal: header, specs, inputs, the core's terms and
+    /// spec terms that `assumptions` and `uses` mention, and the assumptions.
+    func preamble(header: [String], specs: String, assumptions: BoolTerm, uses: [BoolTerm]) -> String {
         var out = header.map { "; " + $0 }
         out.append("(set-logic QF_BV)")
         out.append("")
@@ -73,39 +191,9 @@ struct QueryBuilder<S: SymbolicMachineWord> {
         out.append("; ---- inputs")
         out.append(contentsOf: declarations)
         out.append("; ---- terms computed by the Swift core (UntypedCore), run on Z3 bit-vectors")
-        out.append(contentsOf: Self.used(definitions, by: assumptions + " " + uses))
+        out.append(contentsOf: needed(by: [assumptions] + uses))
         out.append("; ---- the obligation's assumptions")
-        out.append("(assert \(assumptions))")
+        out.append("(assert \(assumptions.text))")
         return out.joined(separator: "\n") + "\n"
     }
 }
-
-extension QueryBuilder {
-    /// The definitions the text needs, directly or through other kept definitions, in order.
-    static func used(_ definitions: [String], by text: String) -> [String] {
-        func name(_ d: String) -> Substring { d.dropFirst("(define-fun ".count).prefix { $0 != " " } }
-        func mentions(_ haystack: String, _ n: Substring) -> Bool {
-            var rest = haystack[...]
-            while let r = rest.range(of: n) {
-                let before = r.lowerBound == haystack.startIndex ? " " : haystack[haystack.index(before: r.lowerBound)]
-                let after = r.upperBound == haystack.endIndex ? " " : haystack[r.upperBound]
-                if " ()\n".contains(before) && " ()\n".contains(after) { return true }
-                rest = haystack[r.upperBound...]
-            }
-            return false
-        }
-        var keep = Array(repeating: false, count: definitions.count)
-        var frontier = [text]
-        while let t = frontier.popLast() {
-            for (i, d) in definitions.enumerated() where !keep[i] && mentions(t, name(d)) {
-                keep[i] = true
-                frontier.append(d)
-            }
-        }
-        return definitions.indices.filter { keep[$0] }.map { definitions[$0] }
-    }
-}
-
-/// Conjunction in SMT-LIB text.
-func all(_ parts: [String]) -> String { parts.count == 1 ? parts[0] : "(and\n    " + parts.joined(separator: "\n    ") + ")" }
-func implies(_ a: String, _ b: String) -> String { "(=> \(a) \(b))" }

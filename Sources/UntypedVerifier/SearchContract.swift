@@ -14,7 +14,7 @@ import UntypedCore
 /// proposal, no round drops or invalidates one, no round reaches less far, the round of size
 /// k reaches as far as blocks of size k, and the search is exactly these rounds for
 /// k = 4 ... W-1 starting from `DummySearch.none`.
-struct SearchContract<S: SymbolicMachineWord> {
+struct SearchContract<S: ObligationWord> {
     let state: UntypedState<S>
     let request: PlacementRequest<S>
     let strategy: StrategyUnderTest
@@ -22,117 +22,141 @@ struct SearchContract<S: SymbolicMachineWord> {
     let w: S
     let t: S
 
+    /// A dummy search's result as named terms (`prefix.size`, `.count`, `.reach`).
+    struct Named {
+        let size: BVTerm
+        let count: BVTerm
+        let reach: BVTerm
+    }
+
+    /// The untyped's size bits and the budget of dummies per retype, as the query names them.
+    let untypedSize: BVTerm
+    let perRetype: BVTerm
+
+    /// The watermark and target the step searched with, named `search.w` and `search.t`.
+    func searched(_ q: inout QueryBuilder<S>) -> (w: BVTerm, t: BVTerm) {
+        (q.define("search.w", w), q.define("search.t", t))
+    }
+
     /// A dummy retype is needed: the watermark is below the target, both on 16-byte
     /// boundaries, the untyped is larger than 16 bytes and holds the target, and the budget is
     /// 1...256 dummies per retype.
-    func needed(_ q: inout QueryBuilder<S>) -> String {
-        q.define("search.w", w)
-        q.define("search.t", t)
-        return all(["(bvult search.w search.t)", "(= (bvand search.w \(q.literal(15))) \(q.literal(0)))",
-                    "(= (bvand search.t \(q.literal(15))) \(q.literal(0)))", "(bvult \(q.literal(4)) a.size)",
-                    "(bvule search.t (\(q.k)bit a.size))", "(bvule \(q.literal(1)) r.per)", "(bvule r.per \(q.literal(256)))"])
+    func needed(_ q: inout QueryBuilder<S>) -> BoolTerm {
+        let (sw, st) = searched(&q)
+        let zero = q.literal(0), unitMask = q.literal(UInt64.mask(KernelConstants.minUntypedBits()))
+        return all([sw.ult(st), sw.bitAnd(unitMask).eq(zero), st.bitAnd(unitMask).eq(zero), minUntypedBits(q).ult(untypedSize),
+                    st.ule(q.spec.bit(untypedSize)), q.literal(1).ule(perRetype), perRetype.ule(q.literal(KernelConstants.retypeFanOutLimit()))])
     }
 
     /// `d` names a valid dummy retype (its fields are defined as `prefix.*`).
-    func valid(_ prefix: String, _ d: DummySearch<S>, _ q: inout QueryBuilder<S>) -> String {
-        all(validParts(prefix, d, &q).map(\.formula))
+    func valid(_ prefix: String, _ d: DummySearch<S>, _ q: inout QueryBuilder<S>) -> (BoolTerm, Named) {
+        let (parts, p) = validParts(prefix, d, &q)
+        return (all(parts.map(\.formula)), p)
     }
 
     /// The conditions of `valid`, each with what it says.
-    func validParts(_ prefix: String, _ d: DummySearch<S>, _ q: inout QueryBuilder<S>) -> [(label: String, formula: String)] {
-        define(prefix, d, &q)
-        q.define("\(prefix).offset", believedDummyOffset(w, d.sizeBits, base: state.paddr, strategy))
-        let p = prefix
-        return [("at least one dummy", "(bvule \(q.literal(1)) \(p).count)"),
-                ("within the budget per retype", "(bvule \(p).count r.per)"),
-                ("blocks of at least 16 bytes", "(bvule \(q.literal(4)) \(p).size)"),
-                ("blocks smaller than the untyped", "(bvult \(p).size a.size)"),
-                ("the total size does not overflow", "(= (bvlshr (bvshl \(p).count \(p).size) \(p).size) \(p).count)"),
-                ("they start at or above the watermark", "(bvule search.w \(p).offset)"),
-                ("the reach is where they end", "(= \(p).reach (bvadd \(p).offset (bvshl \(p).count \(p).size)))"),
-                ("the range does not wrap", "(bvule \(p).offset \(p).reach)"),
-                ("they end at or below the target", "(bvule \(p).reach search.t)")]
+    func validParts(_ prefix: String, _ d: DummySearch<S>, _ q: inout QueryBuilder<S>) -> ([(label: String, formula: BoolTerm)], Named) {
+        let p = define(prefix, d, &q)
+        let offset = q.define("\(prefix).offset", believedDummyOffset(w, d.sizeBits, base: state.paddr, strategy))
+        let sw = searched(&q).w, st = searched(&q).t
+        return ([("at least one dummy", q.literal(1).ule(p.count)),
+                 ("within the budget per retype", p.count.ule(perRetype)),
+                 ("blocks of at least 16 bytes", minUntypedBits(q).ule(p.size)),
+                 ("blocks smaller than the untyped", p.size.ult(untypedSize)),
+                 ("the total size does not overflow", p.count.shl(p.size).lshr(p.size).eq(p.count)),
+                 ("they start at or above the watermark", sw.ule(offset)),
+                 ("the reach is where they end", p.reach.eq(offset + p.count.shl(p.size))),
+                 ("the range does not wrap", offset.ule(p.reach)),
+                 ("they end at or below the target", p.reach.ule(st))], p)
     }
 
-    /// The contract on the search's proposal `p`.
-    func proposes(_ p: DummySearch<S>, _ q: inout QueryBuilder<S>) -> String {
-        implies(needed(&q), all(["(distinct prop.count \(q.literal(0)))", valid("prop", p, &q)]))
+    /// The contract on the search's proposal `p` (named `prop.*`).
+    func proposes(_ p: DummySearch<S>, _ q: inout QueryBuilder<S>) -> (BoolTerm, Named) {
+        let needed = needed(&q)
+        let prop = define("prop", p, &q)
+        return (implies(needed, all([prop.count.distinct(q.literal(0)), valid("prop", p, &q).0])), prop)
     }
 
-    /// The proposal reaches at least as far as blocks of 2^`size` bytes alone would.
-    func reachesAsFar(_ p: DummySearch<S>, size k: S, name: String, _ q: inout QueryBuilder<S>) -> String {
-        define("prop", p, &q)
-        q.define("\(name).k", k)
-        define(name, round(.none, size: k), &q)
-        return implies(all(["(bvule \(q.literal(4)) \(name).k)", "(bvult \(name).k \(q.literal(UInt64(S.bitWidth))))",
-                            "(distinct \(name).count \(q.literal(0)))"]), "(bvuge prop.reach \(name).reach)")
+    /// The proposal reaches at least as far as blocks of 2^`size` bytes alone would (`name.*`).
+    func reachesAsFar(_ p: DummySearch<S>, size k: S, name: String, _ q: inout QueryBuilder<S>) -> (BoolTerm, (k: BVTerm, count: BVTerm, reach: BVTerm)) {
+        let prop = define("prop", p, &q)
+        let kTerm = q.define("\(name).k", k)
+        let single = define(name, round(.none, size: k), &q)
+        return (implies(all([minUntypedBits(q).ule(kTerm), kTerm.ult(q.literal(UInt64(S.bitWidth))), single.count.distinct(q.literal(0))]),
+                        prop.reach.uge(single.reach)),
+                (kTerm, single.count, single.reach))
     }
 
-    /// Blocks of 2^`size` bytes alone from the watermark (`name.*`); the range hypothesis on the size.
-    func singleSize(size k: S, name: String, _ q: inout QueryBuilder<S>) -> String {
-        q.define("\(name).k", k)
-        define(name, round(.none, size: k), &q)
-        return all(["(bvule \(q.literal(4)) \(name).k)", "(bvult \(name).k \(q.literal(UInt64(S.bitWidth))))"])
+    /// Blocks of 2^`size` bytes alone from the watermark (`name.*`).
+    func singleSize(size k: S, name: String, _ q: inout QueryBuilder<S>) -> (k: BVTerm, count: BVTerm, reach: BVTerm) {
+        let kTerm = q.define("\(name).k", k)
+        let single = define(name, round(.none, size: k), &q)
+        return (kTerm, single.count, single.reach)
     }
 
     /// Among block sizes reaching exactly as far, the proposal uses the fewest dummies
     /// (`name.*` from `singleSize` or `reachesAsFar`).
-    func fewestSlots(_ p: DummySearch<S>, name: String, _ q: inout QueryBuilder<S>) -> String {
-        define("prop", p, &q)
-        return implies(all(["(bvule \(q.literal(4)) \(name).k)", "(bvult \(name).k \(q.literal(UInt64(S.bitWidth))))",
-                            "(distinct \(name).count \(q.literal(0)))", "(= \(name).reach prop.reach)"]), "(bvule prop.count \(name).count)")
+    func fewestSlots(_ p: DummySearch<S>, than single: (k: BVTerm, count: BVTerm, reach: BVTerm), _ q: inout QueryBuilder<S>) -> BoolTerm {
+        let prop = define("prop", p, &q)
+        let (k, count, reach) = single
+        return implies(all([minUntypedBits(q).ule(k), k.ult(q.literal(UInt64(S.bitWidth))), count.distinct(q.literal(0)), reach.eq(prop.reach)]),
+                       prop.count.ule(count))
     }
 
     /// The lemmas (goals of the same query) and the hypotheses their vacuity check adds.
-    func lemmas(reach: Bool, _ q: inout QueryBuilder<S>) -> ([ObligationQuery.Goal], String) {
-        let best = DummySearch<S>(sizeBits: q.word("sb.size", "a proposal before one round of the search: size bits"),
-                                  count: q.word("sb.count", "its number of dummies"),
-                                  reach: q.word("sb.reach", "where it ends"))
-        let k = q.word("sk", "the block size of that round")
-        let next = round(best, size: k)
+    func lemmas(reach: Bool, _ q: inout QueryBuilder<S>) -> ([ObligationQuery.Goal], BoolTerm) {
+        let sbSize = q.word("sb.size", "a proposal before one round of the search: size bits")
+        let sbCount = q.word("sb.count", "its number of dummies")
+        let sbReach = q.word("sb.reach", "where it ends")
+        let best = DummySearch<S>(sizeBits: sbSize.value, count: sbCount.value, reach: sbReach.value)
+        let sk = q.word("sk", "the block size of that round")
+        let next = round(best, size: sk.value)
         let zero = q.literal(0)
         let needed = needed(&q)
-        let kRange = "(and (bvule \(q.literal(4)) sk) (bvult sk \(q.literal(UInt64(S.bitWidth)))))"
-        let before = "(or (= sb.count \(zero)) \(valid("sb", best, &q)))"
+        let kRange = minUntypedBits(q).ule(sk.term).and(sk.term.ult(q.literal(UInt64(S.bitWidth))))
+        let before = sbCount.term.eq(zero).or(valid("sb", best, &q).0)
         // A new proposal is valid, condition by condition: one goal each (together they are
         // several times cheaper to prove than their conjunction).
-        let afterParts = validParts("sn", next, &q)
-        define("first", round(.none, size: KernelConstants.minUntypedBits()), &q)
-        define("real", strategy.searchDummies(watermark: w, target: t, state: state, perRetype: request.maxDummiesPerRetype), &q)
+        let (afterParts, sn) = validParts("sn", next, &q)
+        let first = define("first", round(.none, size: KernelConstants.minUntypedBits()), &q)
+        let real = define("real", strategy.searchDummies(watermark: w, target: t, state: state, perRetype: request.maxDummiesPerRetype), &q)
         var fold = DummySearch<S>.none
         var size: S = KernelConstants.minUntypedBits()
         for _ in 4..<S.bitWidth {
             fold = round(fold, size: size)
             size = size &+ 1
         }
-        define("fold", fold, &q)
+        let folded = define("fold", fold, &q)
         var goals: [ObligationQuery.Goal] = [
-            .init("search: the first round (16-byte blocks) finds a proposal", implies(needed, "(distinct first.count \(zero))")),
+            .init("search: the first round (16-byte blocks) finds a proposal", implies(needed, first.count.distinct(zero))),
         ] + afterParts.map { part in
             ObligationQuery.Goal("search: a round keeps a proposal valid: \(part.label)",
-                                 implies(all([needed, before, kRange]), "(or (= sn.count \(zero)) \(part.formula))"))
+                                 implies(all([needed, before, kRange]), sn.count.eq(zero).or(part.formula)))
         } + [
-            .init("search: a round never drops a proposal", implies("(distinct sb.count \(zero))", "(distinct sn.count \(zero))")),
+            .init("search: a round never drops a proposal", implies(sbCount.term.distinct(zero), sn.count.distinct(zero))),
             .init("search: the search is these rounds for k = 4 ... W-1",
-                  "(and (= real.size fold.size) (= real.count fold.count) (= real.reach fold.reach))"),
+                  .apply("and", [real.size.eq(folded.size), real.count.eq(folded.count), real.reach.eq(folded.reach)])),
         ]
         if reach {
-            define("sc", round(.none, size: k), &q)
+            let sc = define("sc", round(.none, size: sk.value), &q)
             goals += [
-                .init("search: a round never reaches less far", "(bvuge sn.reach sb.reach)"),
+                .init("search: a round never reaches less far", sn.reach.uge(sbReach.term)),
                 .init("search: the round of size k reaches as far as blocks of size k",
-                      implies("(distinct sc.count \(zero))", "(bvuge sn.reach sc.reach)")),
+                      implies(sc.count.distinct(zero), sn.reach.uge(sc.reach))),
                 // The slot bound by induction: among the sizes tried so far that reach as far
                 // as the proposal, none needs fewer dummies.
                 .init("search: a round that reaches only as far as blocks of size k uses no more of them",
-                      implies(all(["(distinct sc.count \(zero))", "(= sn.reach sc.reach)"]), "(bvule sn.count sc.count)")),
+                      implies(all([sc.count.distinct(zero), sn.reach.eq(sc.reach)]), sn.count.ule(sc.count))),
                 .init("search: a round after smaller sizes never uses more dummies for the same reach",
-                      implies(all([needed, before, kRange, "(distinct sb.count \(zero))", "(bvult sb.size sk)", "(= sn.reach sb.reach)"]),
-                              "(bvule sn.count sb.count)")),
+                      implies(all([needed, before, kRange, sbCount.term.distinct(zero), sbSize.term.ult(sk.term), sn.reach.eq(sbReach.term)]),
+                              sn.count.ule(sbCount.term))),
             ]
         }
         return (goals, all([needed, before, kRange]))
     }
+
+    /// seL4_MinUntypedBits: no dummy is smaller than 2^this bytes.
+    private func minUntypedBits(_ q: QueryBuilder<S>) -> BVTerm { q.literal(KernelConstants.minUntypedBits()) }
 
     /// One round of the strategy's furthest-reach search.
     private func round(_ best: DummySearch<S>, size k: S) -> DummySearch<S> {
@@ -140,9 +164,9 @@ struct SearchContract<S: SymbolicMachineWord> {
                              perRetype: request.maxDummiesPerRetype, base: state.paddr)
     }
 
-    private func define(_ prefix: String, _ d: DummySearch<S>, _ q: inout QueryBuilder<S>) {
-        q.define("\(prefix).size", d.sizeBits)
-        q.define("\(prefix).count", d.count)
-        q.define("\(prefix).reach", d.reach)
+    @discardableResult
+    private func define(_ prefix: String, _ d: DummySearch<S>, _ q: inout QueryBuilder<S>) -> Named {
+        Named(size: q.define("\(prefix).size", d.sizeBits), count: q.define("\(prefix).count", d.count),
+              reach: q.define("\(prefix).reach", d.reach))
     }
 }

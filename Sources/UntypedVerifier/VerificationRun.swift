@@ -142,9 +142,8 @@ extension Verifier {
             let run = try searcher.check(q, digest: cache == nil ? "" : SHA256.hex(q.preamble), rest: String(q.whole.dropFirst(q.preamble.count)),
                                          what: "proof query", expectSat: true, wordBits: job.0.wordBits)
             guard case .sat(let values) = run.outcome else { return (nil, run.seconds, run.cached) }
-            let cex = CounterexampleReplay.replay(job.2, window: job.0, strategy: job.1,
-                                                  values: values)
-            return (cex.reproduced ? .refuted(cex) : nil, run.seconds, run.cached)
+            let cex = try? replay(q, window: job.0, strategy: job.1, values: values)
+            return (cex?.reproduced == true ? cex.map { .refuted($0) } : nil, run.seconds, run.cached)
         }
         let rest = retry.indices.filter { found[$0].0 == nil }
         let secondResults = try checkAll(rest.map { second[$0] }, windows: rest.map { jobs[retry[$0]].0 },
@@ -315,9 +314,5 @@ public struct ProofManifest: Codable, Sendable {
     }
 
     /// Pretty-printed JSON with sorted keys.
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+    public var json: String { encodeJSON(self) }
 }

@@ -39,13 +39,9 @@ public struct Verifier: Sendable {
     public func query(_ obligation: Obligation, window: ProofWindow, strategy: StrategyUnderTest,
                       form: SearchForm = .strategySearch) throws(VerifierError) -> ObligationQuery {
         let specs = try library.specText(wordBits: window.wordBits)
-        let context = Context()
         let form = obligation.reducedForm(for: strategy) == form ? form : .strategySearch
-        switch window.wordBits {
-        case 64: return ObligationBuilder<SymbolicWord64>(window: window, strategy: strategy, form: form, specs: specs, context: context).build(obligation)
-        case 32: return ObligationBuilder<SymbolicWord32>(window: window, strategy: strategy, form: form, specs: specs, context: context).build(obligation)
-        default: throw .solver("word width \(window.wordBits) is not 32 or 64")
-        }
+        return try window.withWord(BuildObligation(obligation: obligation, window: window, strategy: strategy, form: form,
+                                                   specs: specs, values: nil))
     }
 
     /// Checks one obligation on one window: `run` with a plan of that one job (reduced form
@@ -201,7 +197,11 @@ public struct Verifier: Sendable {
                 if undecided == nil { undecided = .unknown("goal '\(goal.label)': \(reason)") }
             case .sat(let values):
                 guard replay else { return .unknown("goal '\(goal.label)' has a counterexample in the \(q.form.rawValue) form") }
-                let cex = CounterexampleReplay.replay(q.obligation, window: window, strategy: strategy, values: values)
+                let cex: Counterexample
+                do { cex = try self.replay(q, window: window, strategy: strategy, values: values) } catch {
+                    if undecided == nil { undecided = .unknown("the counterexample to goal '\(goal.label)' cannot be replayed: \(error)") }
+                    continue
+                }
                 if cex.reproduced { return .refuted(cex) }
                 if undecided == nil {
                     undecided = .unknown("encoder disagreement: the solver's counterexample to goal '\(goal.label)' does not reproduce on the concrete core (\(cex.explanation))")
@@ -215,9 +215,9 @@ public struct Verifier: Sendable {
         var values: [String: UInt64] = [:]
         for input in q.inputs {
             if input.isBool {
-                values[input.name] = (model.bool(model.context.boolVar(name: input.name)) ?? false) ? 1 : 0
+                values[input.name] = model.bool(model.context.boolVar(name: input.name)).map { $0 ? 1 : 0 }
             } else {
-                values[input.name] = model.uint64(model.context.bvVar(name: input.name, width: width)) ?? 0
+                values[input.name] = model.uint64(model.context.bvVar(name: input.name, width: width))
             }
         }
         return values

@@ -69,7 +69,7 @@ struct VerifyCommand: ParsableCommand {
             try? ProofManifest(records, solver: "z3 \(verifier.solverVersion)", existing: existing).json
                 .write(toFile: path, atomically: true, encoding: .utf8)
         }
-        print(output.json ? json(records) : table(records, total: total))
+        print(output.json ? VerificationReport(records).json : table(records, total: total))
         if records.contains(where: { if case .refuted = $0.result { true } else { false } }) { throw ExitStatus.failed.exitCode }
         if records.contains(where: { if case .unknown = $0.result { true } else { false } }) { throw ExitStatus.unknown.exitCode }
     }
@@ -93,8 +93,7 @@ struct VerifyCommand: ParsableCommand {
             // Entries covered by a symbolic window's proof share its file: check each file once.
             guard files.insert(file).inserted else { continue }
             let name = e.via ?? e.config
-            let window: ProofWindow = name == "any-64" ? .any(wordBits: 64) : name == "any-32" ? .any(wordBits: 32)
-                : ProofWindow(try KernelWindow.resolve(name, source: "proofs/manifest.json: proofs[\(i)].config"))
+            let window = try ProofWindow.resolve(name, source: "proofs/manifest.json: proofs[\(i)].config")
             requests.append((obligation, window, strategy, SearchForm(rawValue: e.form) ?? .strategySearch))
             paths.append(file)
         }
@@ -143,23 +142,5 @@ struct VerifyCommand: ParsableCommand {
         lines.append("\(records.count) obligations: \(count("proved")) proved, \(count("refuted")) refuted, \(count("unknown")) unknown in \(String(format: "%.1f", total)) s"
                      + (cached > 0 ? " (\(cached) answered from the check cache; --no-cache solves them again)" : ""))
         return lines.joined(separator: "\n")
-    }
-
-    func json(_ records: [VerificationRecord]) -> String {
-        let results = records.map { r -> [String: Any] in
-            var e: [String: Any] = ["config": r.window, "strategy": r.strategy?.cliName ?? "kernel",
-                                    "obligation": r.obligation.rawValue, "result": r.result.name,
-                                    "seconds": (r.seconds * 1000).rounded() / 1000]
-            if case .refuted(let c) = r.result {
-                e["counterexample"] = ["explanation": c.explanation,
-                                       "inputs": Dictionary(uniqueKeysWithValues: c.inputs.map { ($0.name, "0x" + String($0.value, radix: 16)) })]
-            }
-            if case .unknown(let why) = r.result { e["reason"] = why }
-            if let via = r.via { e["via"] = via }
-            if r.cached { e["cached"] = true }
-            return e
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: ["results": results], options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -25,9 +25,7 @@ struct ProofSelection: ParsableArguments {
     func windows() throws(InputError) -> [ProofWindow] {
         switch arch {
         case "all": return KernelWindow.catalogue.map(ProofWindow.init) + [.any(wordBits: 64), .any(wordBits: 32)]
-        case "any-64": return [.any(wordBits: 64)]
-        case "any-32": return [.any(wordBits: 32)]
-        default: return [ProofWindow(try KernelWindow.resolve(arch, source: "--arch"))]
+        default: return [try ProofWindow.resolve(arch, source: "--arch")]
         }
     }
 

@@ -88,8 +88,7 @@ func formerlySurvivingMutantsAreRefuted(strategy: StrategyUnderTest, obligation:
         Issue.record("\(strategy.cliName) \(obligation.rawValue): expected a counterexample, got \(result)")
         return
     }
-    let cex = CounterexampleReplay.replay(obligation, window: any32, strategy: strategy,
-                                          values: Verifier.values(of: q, in: model, width: 32))
+    let cex = try verifier.replay(q, window: any32, strategy: strategy, values: Verifier.values(of: q, in: model, width: 32))
     #expect(cex.reproduced, "\(cex.explanation)")
 }
 
