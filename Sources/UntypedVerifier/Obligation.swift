@@ -10,6 +10,7 @@ public enum Obligation: String, CaseIterable, Sendable {
     case noOverlap = "no-overlap"
     case noReset = "no-reset"
     case refusal
+    case dummySearch = "dummy-search"
     case progress
     case optimality
 
@@ -32,6 +33,8 @@ public enum Obligation: String, CaseIterable, Sendable {
             return "A hold is deleted only while another child keeps the untyped from being reset."
         case .refusal:
             return "The allocator refuses a request only when no retype the kernel accepts could place it: from the kernel's free index or any later one (every one is reachable with dummy retypes), no retype of the object(s) lands where the request asks (at the target, physically aligned when it must be). A malformed request (count or budget outside 1...256) is a usage error; that the step's own postcondition never fails is progress's to prove. No seL4 object is under 16 bytes."
+        case .dummySearch:
+            return "The strategy's dummy search meets the contract that progress and optimality assume of it (search-contract form), by induction over its rounds: the first round (16-byte blocks) finds a proposal whenever a dummy retype is needed; no round drops a proposal or makes it invalid (each of its nine conditions: 1...budget dummies of 16 bytes or more, smaller than the untyped, total size without overflow, from at or above the watermark to at or below the target, without wrapping); no round reaches less far; the round of size k reaches as far as blocks of size k alone, with no more dummies when it reaches only as far; and the search is exactly these rounds for k = 4 ... W-1. Proved once per window and strategy and assumed where it is used."
         case .progress:
             return "The step never gets stuck: whenever a dummy retype is needed its search proposes a valid one (its own postcondition never fails). Each dummy retype strictly advances the watermark without passing the target, so at most (target - watermark)/16 are made, and a delete is always followed by a retype."
         case .optimality:
@@ -41,6 +44,19 @@ public enum Obligation: String, CaseIterable, Sendable {
 
     /// Whether the obligation speaks about an allocation strategy (otherwise only about the kernel model).
     public var dependsOnStrategy: Bool { self != .modelSpec && self != .bootShape }
+
+    /// Whether the obligation is stated for `strategy`: `dummy-search` only for strategies
+    /// whose search goes by rounds of block sizes (furthest reach); for the others progress
+    /// and optimality run the strategy's own search.
+    public func applies(to strategy: StrategyUnderTest) -> Bool {
+        self != .dummySearch || strategy.searchesFurthestReach
+    }
+
+    /// The obligation whose proof this one assumes for `strategy` in `form`: progress and
+    /// optimality in the search-contract form assume the contract that dummy-search proves.
+    public func prerequisite(for strategy: StrategyUnderTest, form: SearchForm) -> Obligation? {
+        (self == .progress || self == .optimality) && form == .searchContract && strategy.searchesFurthestReach ? .dummySearch : nil
+    }
 }
 
 /// How a query treats the allocator's dummy search (`searchDummies`).
@@ -64,7 +80,7 @@ extension Obligation {
     /// prove the obligation, the strategy-search form decides (and gives counterexamples).
     public func reducedForm(for strategy: StrategyUnderTest) -> SearchForm? {
         if admitsAnySearch { return .anySearch }
-        if (self == .progress || self == .optimality) && strategy.searchesFurthestReach { return .searchContract }
+        if (self == .progress || self == .optimality || self == .dummySearch) && strategy.searchesFurthestReach { return .searchContract }
         return nil
     }
 
@@ -73,7 +89,7 @@ extension Obligation {
     public var admitsAnySearch: Bool {
         switch self {
         case .watermark, .placement, .alignment, .noOverlap, .noReset, .refusal: return true
-        case .modelSpec, .bootShape, .progress, .optimality: return false
+        case .modelSpec, .bootShape, .dummySearch, .progress, .optimality: return false
         }
     }
 }

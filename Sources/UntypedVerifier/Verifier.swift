@@ -39,7 +39,9 @@ public struct Verifier: Sendable {
     public func query(_ obligation: Obligation, window: ProofWindow, strategy: StrategyUnderTest,
                       form: SearchForm = .strategySearch) throws(VerifierError) -> ObligationQuery {
         let specs = try library.specText(wordBits: window.wordBits)
-        let form = obligation.reducedForm(for: strategy) == form ? form : .strategySearch
+        // dummy-search speaks only of the search's rounds: it is always stated with the
+        // proposal as an input (the step's own search would only make the query larger).
+        let form = obligation == .dummySearch ? .searchContract : obligation.reducedForm(for: strategy) == form ? form : .strategySearch
         return try window.withWord(BuildObligation(obligation: obligation, window: window, strategy: strategy, form: form,
                                                    specs: specs, values: nil))
     }

@@ -13,7 +13,9 @@ struct CounterexampleCommand: ParsableCommand {
             The obligations are tried in order (or only --obligation). The first refutation is \
             minimised (fresh untyped, one object, small sizes where possible), replayed through \
             the concrete core, explained in words, and with --json written as a trace with \
-            "expected" placements that 'untyped replay' runs. Exit 0 when a counterexample was \
+            "expected" placements that 'untyped replay' runs. dummy-search is not tried: it is a \
+            lemma about the search's rounds, whose inputs are not a state of an untyped (progress \
+            and optimality give the search's counterexamples). Exit 0 when a counterexample was \
             found, 1 when every obligation holds, 2 on usage errors, 3 when the solver gave no verdict.
             """)
 
@@ -23,13 +25,16 @@ struct CounterexampleCommand: ParsableCommand {
     mutating func validate() throws {
         guard selection.arch != "all" else { throw ValidationError("--arch: name one configuration") }
         guard selection.strategy != "all" else { throw ValidationError("--strategy: name one strategy") }
+        if let list = selection.obligation, list.split(separator: ",").allSatisfy({ $0 == Substring(Obligation.dummySearch.rawValue) }) {
+            throw ValidationError("--obligation: dummy-search is a lemma about the search's rounds and has no counterexample an untyped can reach; ask for progress or optimality")
+        }
     }
 
     func run() throws {
         let window = try selection.windows()[0], strategy = try selection.strategies()[0]
         let verifier = Verifier(timeoutMilliseconds: selection.timeout * 1000)
         var undecided: [String] = []
-        for obligation in try selection.obligations() {
+        for obligation in try selection.obligations() where obligation != .dummySearch {
             let cex: Counterexample
             switch try verifier.counterexample(obligation, window: window, strategy: strategy) {
             case .holds: continue
