@@ -8,7 +8,7 @@ checks); "via any-W" marks an entry proved by the symbolic window's query. Witho
 strategy, the obligations it fails and where.
 """
 import argparse, json, os
-order = ["model-spec", "boot-shape", "watermark", "placement", "alignment", "no-overlap", "no-reset", "refusal", "progress", "optimality"]
+order = ["model-spec", "boot-shape", "watermark", "placement", "alignment", "no-overlap", "no-reset", "refusal", "dummy-search", "progress", "optimality"]
 ap = argparse.ArgumentParser()
 ap.add_argument("manifest", nargs="?", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "manifest.json"))
 ap.add_argument("--strategy")

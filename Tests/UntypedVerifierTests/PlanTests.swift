@@ -1,0 +1,37 @@
+import Testing
+import UntypedCore
+@testable import UntypedVerifier
+
+/// Progress and optimality in the search-contract form assume the search's contract, so a plan
+/// asking for either also proves dummy-search (once per window and strategy); a strategy
+/// whose search is not by rounds (rust-sel4) has no such obligation.
+@Test func planIncludesTheSearchContractWhereItIsAssumed() {
+    let any32 = ProofWindow.any(wordBits: 32)
+    let offsetJobs = VerificationPlan(windows: [any32], strategies: [.offset], obligations: [.progress], emitDirectory: nil, workers: 1).jobs
+    #expect(offsetJobs.map(\.2) == [.dummySearch, .progress])
+    let both = VerificationPlan(windows: [any32], strategies: [.offset], obligations: [.progress, .optimality], emitDirectory: nil, workers: 1).jobs
+    #expect(both.map(\.2) == [.dummySearch, .progress, .optimality])
+    let rust = VerificationPlan(windows: [any32], strategies: [.rustSel4], obligations: Obligation.allCases, emitDirectory: nil, workers: 1).jobs
+    #expect(!rust.contains { $0.2 == .dummySearch })
+    let safety = VerificationPlan(windows: [any32], strategies: [.offset], obligations: [.watermark], emitDirectory: nil, workers: 1).jobs
+    #expect(safety.map(\.2) == [.watermark])
+    // Only the strategy-search form asked for: nothing assumes the contract.
+    let own = VerificationPlan(windows: [any32], strategies: [.offset], obligations: [.progress], emitDirectory: nil, workers: 1,
+                               form: .strategySearch).jobs
+    #expect(own.map(\.2) == [.progress])
+}
+
+/// Without the lemmas in their own query, progress and optimality in the search-contract form
+/// carry no goal about the search's rounds; dummy-search has them all.
+@Test func searchLemmasLiveOnlyInDummySearch() throws {
+    let verifier = Verifier()
+    let any32 = ProofWindow.any(wordBits: 32)
+    let lemmas = try verifier.query(.dummySearch, window: any32, strategy: .offset).goals.map(\.label)
+    #expect(lemmas.filter { $0.hasPrefix("search: a round keeps a proposal valid: ") }.count == 9)
+    #expect(lemmas.contains("search: the search is these rounds for k = 4 ... W-1"))
+    for o in [Obligation.progress, .optimality] {
+        let q = try verifier.query(o, window: any32, strategy: .offset, form: .searchContract)
+        #expect(q.form == .searchContract)
+        #expect(!q.goals.contains { $0.label.hasPrefix("search:") }, "\(o.rawValue)")
+    }
+}
