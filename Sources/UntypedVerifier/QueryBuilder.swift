@@ -5,6 +5,8 @@ import Z3
 public protocol ObligationCondition: Condition {
     /// The condition as SMT-LIB text: Z3's term, or `true`/`false`.
     var smtText: String { get }
+    /// The Z3 term, when the condition is symbolic.
+    var expression: Expr? { get }
     /// The value when it is known (always, for `Bool`).
     var knownValue: Bool? { get }
     /// An input: a fresh Boolean constant `name` (symbolic), or `value` (concrete).
@@ -19,6 +21,8 @@ public protocol ObligationCondition: Condition {
 public protocol ObligationWord: Word where Cond: ObligationCondition {
     /// The word as SMT-LIB text: Z3's term, or a numeral.
     var smtText: String { get }
+    /// The Z3 term, when the word is symbolic.
+    var expression: Expr? { get }
     /// The value when it is known (always, for a concrete word).
     var knownValue: UInt64? { get }
     /// The numeral `value`.
@@ -31,18 +35,21 @@ public protocol ObligationWord: Word where Cond: ObligationCondition {
 
 extension SymbolicBool: ObligationCondition {
     public var smtText: String { expr.sexpr }
+    public var expression: Expr? { expr }
     public var knownValue: Bool? { constantValue }
     public static func input(_ name: String, value: Bool?, in context: Context) -> Self { variable(name, in: context) }
 }
 
 extension Bool: ObligationCondition {
     public var smtText: String { self ? "true" : "false" }
+    public var expression: Expr? { nil }
     public var knownValue: Bool? { self }
     public static func input(_ name: String, value: Bool?, in context: Context) -> Self { value ?? false }
 }
 
 extension SymbolicWord: ObligationWord {
     public var smtText: String { expr.sexpr }
+    public var expression: Expr? { expr }
     public var knownValue: UInt64? { constantValue }
     public static func numeral(_ value: UInt64, in context: Context) -> Self { Self(value, in: context) }
     public static func input(_ name: String, value: UInt64?, in context: Context) -> Self { variable(name, in: context) }
@@ -51,6 +58,7 @@ extension SymbolicWord: ObligationWord {
 
 extension ObligationWord where Self: MachineWord {
     public var smtText: String { "(_ bv\(self) \(Self.bitWidth))" }
+    public var expression: Expr? { nil }
     public var knownValue: UInt64? { UInt64(self) }
     public static func numeral(_ value: UInt64, in context: Context) -> Self { Self(truncatingIfNeeded: value) }
     public static func input(_ name: String, value: UInt64?, in context: Context) -> Self { Self(truncatingIfNeeded: value ?? 0) }
@@ -88,6 +96,8 @@ struct QueryBuilder<S: ObligationWord> {
     private var defined: Set<String> = []
     /// The sort of every input and named term.
     private(set) var sorts: [String: TermSort] = [:]
+    /// Prints the core's Z3 terms, naming subterms defined earlier.
+    private var printer = TermPrinter()
 
     init(context: Context, values: [String: UInt64]? = nil) {
         self.context = context
@@ -145,15 +155,25 @@ struct QueryBuilder<S: ObligationWord> {
     /// Names a term computed by the core.
     @discardableResult
     mutating func define(_ name: String, _ term: S) -> BVTerm {
-        add(name, type: sort, term.smtText, mentions: [])
+        defineCore(name, type: sort, term.expression, text: term.smtText)
         return .named(name)
     }
 
     /// Names a condition computed by the core.
     @discardableResult
     mutating func define(_ name: String, _ term: S.Cond) -> BoolTerm {
-        add(name, type: "Bool", term.smtText, mentions: [])
+        defineCore(name, type: "Bool", term.expression, text: term.smtText)
         return .named(name)
+    }
+
+    /// A core term: a Z3 term is printed with earlier definitions' names for the subterms they
+    /// name; a concrete value is its numeral.
+    private mutating func defineCore(_ name: String, type: String, _ expression: Expr?, text: @autoclosure () -> String) {
+        guard !defined.contains(name) else { return }
+        guard let expression else { add(name, type: type, text(), mentions: []); return }
+        let (body, mentions) = printer.render(expression)
+        add(name, type: type, body, mentions: mentions)
+        printer.name(expression, name)
     }
 
     /// Names a term written over the specs' functions.
