@@ -25,20 +25,23 @@ extension Verifier {
             case .unknown(let reason): return .unknown("vacuity check: \(reason)")
             }
         }
-        let names = Set(q.inputs.map(\.name))
-        let lit = { (v: UInt64) in "(_ bv\(v) \(window.wordBits))" }
+        // Preferences over the query's own inputs (those it has), in order.
+        let kinds = Dictionary(uniqueKeysWithValues: q.inputs.map { ($0.name, $0.isBool) })
+        func word(_ name: String) -> BVTerm? { kinds[name] == false ? .named(name) : nil }
+        func flag(_ name: String) -> BoolTerm? { kinds[name] == true ? .named(name) : nil }
+        let lit = { (v: UInt64) in BVTerm.numeral(v, width: window.wordBits) }
         // (The untyped already lies where the window's kernel can put one: an assumption.)
-        var preferences = [
-            "(= a.live \(lit(0)))", "(= a.hold0 \(lit(0)))", "(= a.hold1 \(lit(0)))", "(= a.next \(lit(0)))",
-            "(= r.count \(lit(1)))", "(= r.per \(lit(1)))", "(not r.phys)", "r.has", "(not a.dev)",
-        ].filter { p in names.contains { p.contains($0) } }
+        var preferences = ["a.live", "a.hold0", "a.hold1", "a.next"].compactMap { word($0)?.eq(lit(0)) }
+            + ["r.count", "r.per"].compactMap { word($0)?.eq(lit(1)) }
+            + [flag("r.phys")?.not, flag("r.has"), flag("a.dev")?.not].compactMap { $0 }
         // Small sizes: object and untyped, by halving an upper bound.
-        for name in ["r.size", "a.size"] where names.contains(name) {
-            for bound in [12, 20, 30, 40] as [UInt64] { preferences.append("(bvule \(name) \(lit(bound)))") }
+        for name in ["r.size", "a.size"] {
+            guard let size = word(name) else { continue }
+            for bound in [12, 20, 30, 40] as [UInt64] { preferences.append(size.ule(lit(bound))) }
         }
         for p in preferences {
             solver.push()
-            do { try solver.load(smtlib2: declarations(of: q) + "(assert \(p))") } catch { solver.pop(); continue }
+            do { try solver.load(smtlib2: declarations(of: q) + "(assert \(p.text))") } catch { solver.pop(); continue }
             if solver.check() != .sat { solver.pop() }
         }
         let final = solver.check()

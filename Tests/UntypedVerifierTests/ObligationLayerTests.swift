@@ -139,3 +139,31 @@ private let honestPlacement: [String: UInt64] = [
         #expect(!text.contains("(define-fun unused"))
     }
 }
+
+/// A real disagreement between the Swift kernel model and specs/ reproduces: with a spec whose
+/// 32-bit capPtr storage drops 3 low bits instead of 4, a pointer with bit 3 set breaks the
+/// capPtr goal under the concrete core's values.
+@Test func modelSpecReplayReproducesARealDisagreement() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("untyped-specs-\(getpid())").path
+    try? FileManager.default.removeItem(atPath: root)
+    try FileManager.default.createDirectory(atPath: root + "/specs", withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let specs = SpecLibrary().specsDirectory
+    let kernel = try String(contentsOfFile: specs + "/kernel-32.smt2", encoding: .utf8)
+    let broken = kernel.replacingOccurrences(of: "(bvand p (bvnot (_ bv15 32)))", with: "(bvand p (bvnot (_ bv7 32)))")
+    #expect(broken != kernel)
+    try broken.write(toFile: root + "/specs/kernel-32.smt2", atomically: true, encoding: .utf8)
+    try FileManager.default.copyItem(atPath: specs + "/invariants-32.smt2", toPath: root + "/specs/invariants-32.smt2")
+
+    let verifier = Verifier(library: SpecLibrary(root: root))
+    let q = try verifier.query(.modelSpec, window: symbolic32, strategy: .offset)
+    var values = Dictionary(uniqueKeysWithValues: q.inputs.map { ($0.name, UInt64(0)) })
+    values["p.ptr"] = 0x8000_0008
+    let cex = try verifier.replay(q, window: symbolic32, strategy: .offset, values: values)
+    #expect(cex.reproduced, "\(cex.explanation)")
+    #expect(cex.explanation.contains("capPtr storage") && cex.explanation.contains("sw.load=0x80000000"), "\(cex.explanation)")
+    // The same values under the real specs: no disagreement.
+    let honest = Verifier()
+    #expect(try !honest.replay(honest.query(.modelSpec, window: symbolic32, strategy: .offset), window: symbolic32,
+                               strategy: .offset, values: values).reproduced)
+}
