@@ -140,8 +140,10 @@ struct VerifyCommand: ParsableCommand {
             var e: [String: Any] = ["config": r.window, "strategy": r.strategy?.cliName ?? "kernel",
                                     "obligation": r.obligation.rawValue, "result": r.result.name,
                                     "seconds": (r.seconds * 1000).rounded() / 1000]
+            // How the checked query treated the dummy search (nothing is solved for a "via" entry).
+            if r.via == nil { e["form"] = r.form.rawValue }
             if case .refuted(let c) = r.result {
-                e["counterexample"] = ["explanation": c.explanation,
+                e["counterexample"] = ["explanation": c.explanation, "reproduced": c.reproduced,
                                        "inputs": Dictionary(uniqueKeysWithValues: c.inputs.map { ($0.name, "0x" + String($0.value, radix: 16)) })]
             }
             if case .unknown(let why) = r.result { e["reason"] = why }
