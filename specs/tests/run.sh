@@ -7,7 +7,11 @@
 # solvers is
 #     (set-logic QF_BV)  +  specs/kernel-W.smt2  +  specs/invariants-W.smt2  +  test
 # Both z3 and cvc5 must answer as expected for the test to pass: every file is
-# checked by both solvers.
+# checked by both solvers.  The two slowest claims are split into lemmas, one file
+# each, that together are the claim (see the files' headers): offset-form-W is
+# offset-form-{error,first,index}-W plus a check that the three imply
+# inv-W.offset-form, and prop-offset-alignment-W is its six conjuncts, each under
+# the same assumptions (prop-offset-alignment-*-W).
 #
 # Usage: specs/tests/run.sh [test files...]     (default: every test)
 # Solvers can be overridden with Z3=... and CVC5=...; TIMEOUT is in seconds; JOBS solver runs
