@@ -43,18 +43,23 @@ def checks(text):
     first = text.find("\n; ---- vacuity check")
     return text[:first + 1], [(m.group(1).strip(), m.group(2), m.group(3)) for m in CHECK.finditer(text, first + 1)]
 
-def check_file(cmd, text, timeout, incremental):
-    """(ok, summary) for one proof file."""
+def plan_file(text, incremental):
+    """The solver inputs for one proof file and the answers they must get, or (None, why) when
+    it is not a proof file."""
     preamble, items = checks(text)
     want = [answer for _, answer, _ in items]
     sats = want.index("unsat") if "unsat" in want else len(want)
     if sats < 1 or sats == len(want) or any(a != "unsat" for a in want[sats:]):
-        return False, "not a proof file (vacuity checks, then goals)"
+        return None, "not a proof file (vacuity checks, then goals)"
     if incremental:
         # Several check-sat commands: both solvers need to be told.
-        got = run(cmd + ["--incremental"], text, timeout)
-    else:
-        got = [run(cmd, preamble + assertion + "\n(check-sat)\n", timeout)[0] for _, _, assertion in items]
+        return (items, want, sats, [(True, text)]), None
+    return (items, want, sats, [(False, preamble + assertion + "\n(check-sat)\n") for _, _, assertion in items]), None
+
+def verdict(plan, answers, incremental):
+    """(ok, summary) for one proof file from the solver's answers to its inputs."""
+    items, want, sats, _ = plan
+    got = answers[0] if incremental else [a[0] for a in answers]
     if got == want:
         return True, f"{sats} vacuity checks sat, {len(want) - sats} of {len(want) - sats} goals unsat"
     bad = [f"{label}: {g}" for (label, w, _), g in zip(items, got) if g != w]
@@ -66,7 +71,7 @@ def main():
     ap.add_argument("--solver", default="yices", choices=["yices", "cvc5"])
     ap.add_argument("--max-seconds", type=float, default=20.0, help="skip proofs Z3 needed longer for")
     ap.add_argument("--timeout", type=float, default=120.0)
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="files checked at once")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="solver calls at once")
     ap.add_argument("--incremental", action="store_true", help="give each file to the solver as it is")
     ap.add_argument("--covering", action="store_true",
                     help="only the symbolic windows' files (which cover every window's allocator obligations) and every window's kernel files")
@@ -88,16 +93,32 @@ def main():
             skipped += 1
             print(f"skip  {label}: z3 said {e['result']} in {e['seconds']} s")
             continue
-        todo.append((label, os.path.join(a.directory, e["file"])))
-    def one(item):
-        label, path = item
-        return label, check_file(cmd, open(path).read(), a.timeout, a.incremental)
+        todo.append((label, os.path.join(a.directory, e["file"]), e["seconds"]))
+    # Every solver call (one check of one file) is a job; the jobs of the files Z3 needed
+    # longest for go first, so the last job to finish is a short one. Output stays in
+    # manifest order.
+    plans = []
+    for label, path, _ in todo:
+        plan, why = plan_file(open(path).read(), a.incremental)
+        plans.append((plan, why))
+    jobs = [(i, k) for i, (plan, _) in enumerate(plans) if plan for k in range(len(plan[3]))]
+    jobs.sort(key=lambda job: -todo[job[0]][2])
+    def one(job):
+        i, k = job
+        incremental, text = plans[i][0][3][k]
+        return job, run(cmd + (["--incremental"] if incremental else []), text, a.timeout)
+    answers = {}
+    with ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
+        for job, answer in pool.map(one, jobs):
+            answers[job] = answer
     passed = failed = 0
-    with ThreadPoolExecutor(max_workers=a.jobs) as pool:
-        for label, (ok, summary) in pool.map(one, todo):
-            passed += ok
-            failed += not ok
-            print(f"{'ok   ' if ok else 'FAIL '} {label}: {a.solver}: {summary}")
+    for i, (label, _, _) in enumerate(todo):
+        plan, why = plans[i]
+        ok, summary = (False, why) if plan is None else \
+            verdict(plan, [answers[(i, k)] for k in range(len(plan[3]))], a.incremental)
+        passed += ok
+        failed += not ok
+        print(f"{'ok   ' if ok else 'FAIL '} {label}: {a.solver}: {summary}")
     print(f"second solver ({a.solver}): {skipped} skipped")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

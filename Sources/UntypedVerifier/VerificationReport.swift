@@ -12,6 +12,8 @@ public struct VerificationReport: Codable, Sendable {
         public var obligation: String
         public var result: String
         public var seconds: Double
+        /// How the checked query treated the dummy search (none for an entry covered "via" another window).
+        public var form: String?
         public var counterexample: CounterexampleReport?
         /// Why the result is unknown.
         public var reason: String?
@@ -24,6 +26,8 @@ public struct VerificationReport: Codable, Sendable {
     /// A refutation: what goes wrong in words, and the input values (hex).
     public struct CounterexampleReport: Codable, Sendable {
         public var explanation: String
+        /// The counterexample reproduced on the concrete core (always, for a reported refutation).
+        public var reproduced: Bool
         public var inputs: [String: String]
     }
 
@@ -32,9 +36,10 @@ public struct VerificationReport: Codable, Sendable {
             var e = Entry(config: r.window, strategy: r.strategy?.cliName ?? "kernel", obligation: r.obligation.rawValue,
                           result: r.result.name, seconds: (r.seconds * 1000).rounded() / 1000, via: r.via,
                           cached: r.cached ? true : nil)
+            if r.via == nil { e.form = r.form.rawValue }
             switch r.result {
             case .refuted(let c):
-                e.counterexample = CounterexampleReport(explanation: c.explanation,
+                e.counterexample = CounterexampleReport(explanation: c.explanation, reproduced: c.reproduced,
                                                         inputs: Dictionary(uniqueKeysWithValues: c.inputs.map { ($0.name, hex($0.value)) }))
             case .unknown(let why): e.reason = why
             case .proved: break

@@ -1,7 +1,14 @@
 ; expect: unsat
 ; The offset form (invariants-32.smt2) is the kernel's retype for every untyped
-; the kernel can hold, whatever its capPtr and seL4_MaxUntypedBits (< 32): no
-; input violates inv32.offset-form.
+; the kernel can hold, whatever its capPtr and seL4_MaxUntypedBits (< 32), is
+; proved in three lemmas, the goals `untyped verify` proves for it
+; (proofs/any-32/kernel/model-spec.smt2), each solved far faster than the
+; whole claim: offset-form-error-32 (the error code), offset-form-first-32
+; (the first object, when the error is 0) and offset-form-index-32 (the new
+; free index, given the first object); offset-form-32 checks that the three
+; together imply inv32.offset-form.
+; This file: the three lemmas (each proved in its own file) imply
+; inv32.offset-form, so no input violates it.
 (declare-const pptr (_ BitVec 32))
 (declare-const size (_ BitVec 32))
 (declare-const fi (_ BitVec 32))
@@ -16,5 +23,20 @@
 (declare-const maxbits (_ BitVec 32))
 (declare-const slotbits (_ BitVec 32))
 (declare-const minsc (_ BitVec 32))
+(assert (=> (and (inv32.untyped-ok pptr size maxbits)
+              (bvult maxbits (_ bv32 32))
+              (bvule (bvshl fi (_ bv4 32)) (k32.bit size)))
+    (= (k32.retype-error pptr size fi dev hc valid cls fixed devok user count maxbits slotbits minsc)
+       (inv32.offset-retype-error size fi dev hc valid cls fixed devok user count maxbits slotbits minsc))))
+(assert (=> (and (and (inv32.untyped-ok pptr size maxbits)
+              (bvult maxbits (_ bv32 32))
+              (bvule (bvshl fi (_ bv4 32)) (k32.bit size)))
+         (= (k32.retype-error pptr size fi dev hc valid cls fixed devok user count maxbits slotbits minsc) (_ bv0 32)))
+    (= (k32.retype-aligned-free-ref pptr size fi dev hc valid cls fixed devok user count maxbits slotbits minsc)
+       (bvadd pptr (inv32.offset-retype-start fi hc (k32.object-size cls fixed user slotbits))))))
+(assert (=> (= (k32.retype-aligned-free-ref pptr size fi dev hc valid cls fixed devok user count maxbits slotbits minsc)
+       (bvadd pptr (inv32.offset-retype-start fi hc (k32.object-size cls fixed user slotbits))))
+    (= (k32.retype-new-free-index pptr size fi dev hc valid cls fixed devok user count maxbits slotbits minsc)
+       (bvlshr (inv32.offset-retype-end fi hc (k32.object-size cls fixed user slotbits) count) (_ bv4 32)))))
 (assert (not (inv32.offset-form pptr size fi dev hc valid cls fixed devok user count maxbits slotbits minsc)))
 (check-sat)

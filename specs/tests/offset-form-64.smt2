@@ -1,7 +1,14 @@
 ; expect: unsat
 ; The offset form (invariants-64.smt2) is the kernel's retype for every untyped
-; the kernel can hold, whatever its capPtr and seL4_MaxUntypedBits (< 64): no
-; input violates inv64.offset-form.
+; the kernel can hold, whatever its capPtr and seL4_MaxUntypedBits (< 64), is
+; proved in three lemmas, the goals `untyped verify` proves for it
+; (proofs/any-64/kernel/model-spec.smt2), each solved far faster than the
+; whole claim: offset-form-error-64 (the error code), offset-form-first-64
+; (the first object, when the error is 0) and offset-form-index-64 (the new
+; free index, given the first object); offset-form-64 checks that the three
+; together imply inv64.offset-form.
+; This file: the three lemmas (each proved in its own file) imply
+; inv64.offset-form, so no input violates it.
 (declare-const pptr (_ BitVec 64))
 (declare-const size (_ BitVec 64))
 (declare-const fi (_ BitVec 64))
@@ -16,5 +23,20 @@
 (declare-const maxbits (_ BitVec 64))
 (declare-const slotbits (_ BitVec 64))
 (declare-const minsc (_ BitVec 64))
+(assert (=> (and (inv64.untyped-ok pptr size maxbits)
+              (bvult maxbits (_ bv64 64))
+              (bvule (bvshl fi (_ bv4 64)) (k64.bit size)))
+    (= (k64.retype-error pptr size fi dev hc valid cls fixed devok user count maxbits slotbits minsc)
+       (inv64.offset-retype-error size fi dev hc valid cls fixed devok user count maxbits slotbits minsc))))
+(assert (=> (and (and (inv64.untyped-ok pptr size maxbits)
+              (bvult maxbits (_ bv64 64))
+              (bvule (bvshl fi (_ bv4 64)) (k64.bit size)))
+         (= (k64.retype-error pptr size fi dev hc valid cls fixed devok user count maxbits slotbits minsc) (_ bv0 64)))
+    (= (k64.retype-aligned-free-ref pptr size fi dev hc valid cls fixed devok user count maxbits slotbits minsc)
+       (bvadd pptr (inv64.offset-retype-start fi hc (k64.object-size cls fixed user slotbits))))))
+(assert (=> (= (k64.retype-aligned-free-ref pptr size fi dev hc valid cls fixed devok user count maxbits slotbits minsc)
+       (bvadd pptr (inv64.offset-retype-start fi hc (k64.object-size cls fixed user slotbits))))
+    (= (k64.retype-new-free-index pptr size fi dev hc valid cls fixed devok user count maxbits slotbits minsc)
+       (bvlshr (inv64.offset-retype-end fi hc (k64.object-size cls fixed user slotbits) count) (_ bv4 64)))))
 (assert (not (inv64.offset-form pptr size fi dev hc valid cls fixed devok user count maxbits slotbits minsc)))
 (check-sat)
