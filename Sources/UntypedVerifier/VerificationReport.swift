@@ -33,8 +33,8 @@ public struct VerificationReport: Codable, Sendable {
 
     public init(_ records: [VerificationRecord]) {
         results = records.map { r in
-            var e = Entry(config: r.window, strategy: r.strategy?.cliName ?? "kernel", obligation: r.obligation.rawValue,
-                          result: r.result.name, seconds: (r.seconds * 1000).rounded() / 1000, via: r.via,
+            var e = Entry(config: r.window.name, strategy: r.strategy?.cliName ?? "kernel", obligation: r.obligation.rawValue,
+                          result: r.result.name, seconds: (r.seconds * 1000).rounded() / 1000, via: r.via?.name,
                           cached: r.cached ? true : nil)
             if r.via == nil { e.form = r.form.rawValue }
             switch r.result {

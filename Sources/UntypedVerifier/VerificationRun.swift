@@ -87,7 +87,7 @@ extension Verifier {
         var records: [VerificationRecord] = []
         for job in jobs {
             let (w, s, o) = job
-            var via: String? = nil
+            var via: ProofWindow? = nil
             var outcome: Outcome
             if let own = byKey[key(w.name, s, o)] {
                 outcome = own
@@ -95,13 +95,13 @@ extension Verifier {
                 let any = cover(job)!   // not run on its own: covered by a proof on `any`
                 outcome = byKey[key(any.name, s, o)]!
                 outcome.seconds = 0
-                via = any.name
+                via = any
             }
             if o.dependsOnStrategy, outcome.result.name == "proved", plan.form == nil, offsetForm(w.wordBits) != "proved" {
                 outcome.result = .unknown("the offset form of the kernel's retype is not proved (any-\(w.wordBits) model-spec: \(offsetForm(w.wordBits)))")
             }
             let q = outcome.query
-            var record = VerificationRecord(window: w.name, strategy: q.strategy, obligation: o, result: outcome.result,
+            var record = VerificationRecord(window: w, strategy: q.strategy, obligation: o, result: outcome.result,
                                             seconds: outcome.seconds, query: q)
             record.via = via
             record.cached = via == nil && outcome.cached
@@ -301,16 +301,16 @@ public struct ManifestEntry: Codable, Sendable {
     var key: String { "\(config) \(strategy) \(obligation)" }
 
     public init(_ r: VerificationRecord, solver: String) {
-        config = r.window
+        config = r.window.name
         strategy = r.strategy?.cliName ?? "kernel"
         obligation = r.obligation.rawValue
-        file = proofPath(window: r.via ?? r.window, strategy: r.strategy, obligation: r.obligation)
+        file = proofPath(window: (r.via ?? r.window).name, strategy: r.strategy, obligation: r.obligation)
         form = r.form.rawValue
         goals = r.query.goals.count
         result = r.result.name
         seconds = (r.seconds * 100).rounded() / 100
         self.solver = solver
-        via = r.via
+        via = r.via?.name
         if case .unknown(let why) = r.result { reason = why }
     }
 }

@@ -3,7 +3,8 @@ import Z3
 
 /// One checked obligation.
 public struct VerificationRecord: Sendable {
-    public var window: String
+    /// The kernel window (typed from the command line to the manifest, which writes its name).
+    public var window: ProofWindow
     public var strategy: StrategyUnderTest?
     public var obligation: Obligation
     /// How the checked query treated the dummy search.
@@ -13,7 +14,7 @@ public struct VerificationRecord: Sendable {
     public var seconds: Double
     public var query: ObligationQuery
     /// The symbolic window whose proof covers this one (nothing was solved for it), if any.
-    public var via: String? = nil
+    public var via: ProofWindow? = nil
     /// Every check of the query was answered by the check cache (`seconds` is then the time
     /// the checks took when they were solved).
     public var cached: Bool = false

@@ -117,9 +117,9 @@ struct VerifyCommand: ParsableCommand {
         for r in records {
             let strategies = Set(records.compactMap(\.strategy)).sorted { $0.order < $1.order }.map(\.cliName)
             for s in (r.strategy.map { [$0.cliName] } ?? (strategies.isEmpty ? ["-"] : strategies)) {
-                let key = "\(r.window)\t\(s)"
+                let key = "\(r.window.name)\t\(s)"
                 if cells[key] == nil { keys.append(key); cells[key] = [:] }
-                cells[key]![r.obligation] = r.via.map { "\(r.result.name) via \($0)" }
+                cells[key]![r.obligation] = r.via.map { "\(r.result.name) via \($0.name)" }
                     ?? (r.cached ? "\(r.result.name) (cached)" : "\(r.result.name) \(String(format: "%.1fs", r.seconds))")
             }
         }
@@ -132,8 +132,8 @@ struct VerifyCommand: ParsableCommand {
         var lines = [t.rendered()]
         for r in records where r.via == nil {
             switch r.result {
-            case .refuted(let c): lines.append("refuted: \(r.window) \(r.strategy?.cliName ?? "kernel") \(r.obligation.rawValue): \(c.explanation)")
-            case .unknown(let why): lines.append("unknown: \(r.window) \(r.strategy?.cliName ?? "kernel") \(r.obligation.rawValue): \(why)")
+            case .refuted(let c): lines.append("refuted: \(r.window.name) \(r.strategy?.cliName ?? "kernel") \(r.obligation.rawValue): \(c.explanation)")
+            case .unknown(let why): lines.append("unknown: \(r.window.name) \(r.strategy?.cliName ?? "kernel") \(r.obligation.rawValue): \(why)")
             case .proved: break
             }
         }

@@ -58,8 +58,8 @@ let any32 = ProofWindow.any(wordBits: 32)
                                 emitDirectory: nil, workers: 2)
     let records = try Verifier().run(plan)
     #expect(records.allSatisfy { $0.result.name == "proved" })
-    #expect(records.first { $0.window == imx6Window.name && $0.obligation == .noReset }?.via == "any-32")
-    #expect(records.first { $0.window == imx6Window.name && $0.obligation == .modelSpec }?.via == nil)
+    #expect(records.first { $0.window.name == imx6Window.name && $0.obligation == .noReset }?.via?.name == "any-32")
+    #expect(records.first { $0.window.name == imx6Window.name && $0.obligation == .modelSpec }?.via == nil)
 }
 
 /// Each goal file holds a vacuity check and one check per goal, and the offset form of the
