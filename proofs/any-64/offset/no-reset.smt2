@@ -628,206 +628,27 @@
 (define-fun u.pptr () (_ BitVec 64)
   (bvadd a.paddr win.offset))
 (define-fun st.hc () Bool
-  (or (not (= a.live #x0000000000000000))
-    (not (= a.hold0 #x0000000000000000))
-    (not (= a.hold1 #x0000000000000000))))
+  (or (or (not (= a.live (_ bv0 64))) (not (= a.hold0 (_ bv0 64)))) (not (= a.hold1 (_ bv0 64)))))
 (define-fun st.eff () (_ BitVec 64)
-  (ite (or (not (= a.live #x0000000000000000))
-         (not (= a.hold0 #x0000000000000000))
-         (not (= a.hold1 #x0000000000000000)))
-     a.watermark
-     #x0000000000000000))
+  (ite st.hc a.watermark (_ bv0 64)))
+(define-fun step.kind () (_ BitVec 64)
+  (let ((a!1 (bvshl (_ bv1 64) a.size))) (let ((a!2 (bvsub r.target a.paddr))) (let ((a!3 (bvsub (bvshl (_ bv1 64) r.size) (_ bv1 64)))) (let ((a!4 (bvand (bvadd st.eff a!3) (bvnot a!3)))) (let ((a!5 (ite r.has a!2 a!4))) (let ((a!6 (bvult a!5 st.eff))) (let ((a!7 (bvshl r.count r.size))) (let ((a!8 (ite (or (or (or (bvult r.count (_ bv1 64)) (bvult (_ bv256 64) r.count)) (bvult r.per (_ bv1 64))) (bvult (_ bv256 64) r.per)) (_ bv1 64) (ite (or (bvult a.size r.size) (bvult r.size (_ bv4 64))) (_ bv2 64) (ite (and a.dev (not r.devok)) (_ bv3 64) (ite (and r.has (bvule a!1 a!2)) (_ bv4 64) (ite (and (and r.has r.phys) (not (= (bvand r.target a!3) (_ bv0 64)))) (_ bv5 64) (ite (or (and r.has (not (= (bvand a!5 a!3) (_ bv0 64)))) (and (and (not r.has) r.phys) (not (= (bvand (bvadd a.paddr a!5) a!3) (_ bv0 64))))) (_ bv6 64) (ite (and r.has a!6) (_ bv7 64) (ite (or (or (or (not (= (bvlshr a!7 r.size) r.count)) (bvult a!1 a!7)) (bvult (bvsub a!1 a!7) a!5)) a!6) (_ bv8 64) (_ bv0 64))))))))))) (let ((a!9 (= a!4 a!5))) (let ((a!10 (not (= (ite (= a.next (_ bv0 64)) a.hold0 a.hold1) (_ bv0 64))))) (let ((a!11 (bvshl search.count search.size))) (let ((a!12 (bvsub (bvshl (_ bv1 64) search.size) (_ bv1 64)))) (let ((a!13 (bvand (bvadd st.eff a!12) (bvnot a!12)))) (let ((a!14 (bvadd a!13 a!11))) (ite (not (= (ite (and (= a!8 (_ bv0 64)) (and (and (not a!9) (not a!10)) (not (and (and (and (and (and (and (and (bvule (_ bv1 64) search.count) (bvule search.count r.per)) (= (bvlshr a!11 search.size) search.count)) (bvule (_ bv4 64) search.size)) (bvult search.size a.size)) (bvule st.eff a!13)) (bvule a!13 a!14)) (bvule a!14 a!5))))) (_ bv9 64) a!8) (_ bv0 64))) (_ bv3 64) (ite a!9 (_ bv0 64) (ite a!10 (_ bv2 64) (_ bv1 64)))))))))))))))))))
+(define-fun step.count () (_ BitVec 64)
+  (let ((a!1 (bvshl (_ bv1 64) a.size))) (let ((a!2 (bvsub r.target a.paddr))) (let ((a!3 (bvsub (bvshl (_ bv1 64) r.size) (_ bv1 64)))) (let ((a!4 (bvand (bvadd st.eff a!3) (bvnot a!3)))) (let ((a!5 (ite r.has a!2 a!4))) (let ((a!6 (bvult a!5 st.eff))) (let ((a!7 (bvshl r.count r.size))) (let ((a!8 (ite (or (or (or (bvult r.count (_ bv1 64)) (bvult (_ bv256 64) r.count)) (bvult r.per (_ bv1 64))) (bvult (_ bv256 64) r.per)) (_ bv1 64) (ite (or (bvult a.size r.size) (bvult r.size (_ bv4 64))) (_ bv2 64) (ite (and a.dev (not r.devok)) (_ bv3 64) (ite (and r.has (bvule a!1 a!2)) (_ bv4 64) (ite (and (and r.has r.phys) (not (= (bvand r.target a!3) (_ bv0 64)))) (_ bv5 64) (ite (or (and r.has (not (= (bvand a!5 a!3) (_ bv0 64)))) (and (and (not r.has) r.phys) (not (= (bvand (bvadd a.paddr a!5) a!3) (_ bv0 64))))) (_ bv6 64) (ite (and r.has a!6) (_ bv7 64) (ite (or (or (or (not (= (bvlshr a!7 r.size) r.count)) (bvult a!1 a!7)) (bvult (bvsub a!1 a!7) a!5)) a!6) (_ bv8 64) (_ bv0 64))))))))))) (let ((a!9 (= a!4 a!5))) (let ((a!10 (ite (= a.next (_ bv0 64)) a.hold0 a.hold1))) (let ((a!11 (not (= a!10 (_ bv0 64))))) (let ((a!12 (bvshl search.count search.size))) (let ((a!13 (bvsub (bvshl (_ bv1 64) search.size) (_ bv1 64)))) (let ((a!14 (bvand (bvadd st.eff a!13) (bvnot a!13)))) (let ((a!15 (bvadd a!14 a!12))) (ite (and (not (not (= (ite (and (= a!8 (_ bv0 64)) (and (and (not a!9) (not a!11)) (not (and (and (and (and (and (and (and (bvule (_ bv1 64) search.count) (bvule search.count r.per)) (= (bvlshr a!12 search.size) search.count)) (bvule (_ bv4 64) search.size)) (bvult search.size a.size)) (bvule st.eff a!14)) (bvule a!14 a!15)) (bvule a!15 a!5))))) (_ bv9 64) a!8) (_ bv0 64)))) a!9) r.count (ite a!11 a!10 search.count))))))))))))))))))
+(define-fun step.hold () (_ BitVec 64)
+  a.next)
+(define-fun after.live () (_ BitVec 64)
+  (let ((a!1 (bvadd a.live step.count))) (ite (= step.kind (_ bv0 64)) (ite (bvult a!1 a.live) (_ bv18446744073709551615 64) a!1) a.live)))
+(define-fun after.hold0 () (_ BitVec 64)
+  (let ((a!1 (= step.hold (_ bv0 64)))) (ite (and a!1 (= step.kind (_ bv1 64))) step.count (ite (and a!1 (= step.kind (_ bv2 64))) (_ bv0 64) a.hold0))))
+(define-fun after.hold1 () (_ BitVec 64)
+  (let ((a!1 (not (= step.hold (_ bv0 64))))) (ite (and a!1 (= step.kind (_ bv1 64))) step.count (ite (and a!1 (= step.kind (_ bv2 64))) (_ bv0 64) a.hold1))))
 (define-fun after.hc () Bool
-  (let ((a!1 (= (bvand r.target
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!2 (ite (or (not (= a.live #x0000000000000000))
-                    (not (= a.hold0 #x0000000000000000))
-                    (not (= a.hold1 #x0000000000000000)))
-                a.watermark
-                #x0000000000000000))
-      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
-      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                    #x0000000000000000))))
-(let ((a!3 (bvand (bvadd a!2
-                         (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))
-                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))))
-      (a!16 (bvand (bvadd a!2
-                          (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001))
-                   (bvnot (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001)))))
-(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) a!3)
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!5 (bvand (bvadd a.paddr (ite r.has (bvsub r.target a.paddr) a!3))
-                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
-      (a!7 (and r.has (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!9 (or a!8
-               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
-               (bvult (bvsub (bvshl #x0000000000000001 a.size)
-                             (bvshl r.count r.size))
-                      (ite r.has (bvsub r.target a.paddr) a!3))
-               (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!14 (not (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!17 (and (bvule #x0000000000000001 search.count)
-                 (bvule search.count r.per)
-                 (= (bvlshr (bvshl search.count search.size) search.size)
-                    search.count)
-                 (bvule #x0000000000000004 search.size)
-                 (bvult search.size a.size)
-                 (bvule a!2 a!16)
-                 (bvule a!16 (bvadd a!16 (bvshl search.count search.size)))
-                 (bvule (bvadd a!16 (bvshl search.count search.size))
-                        (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!19 (ite (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))
-                 #x0000000000000000
-                 (ite a!15 #x0000000000000002 #x0000000000000001))))
-(let ((a!6 (or (and r.has (not a!4))
-               (and (not r.has) r.phys (not (= a!5 #x0000000000000000))))))
-(let ((a!10 (ite (and r.has r.phys (not a!1))
-                 #x0000000000000005
-                 (ite a!6
-                      #x0000000000000006
-                      (ite a!7
-                           #x0000000000000007
-                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
-(let ((a!11 (ite (and r.has
-                      (bvule (bvshl #x0000000000000001 a.size)
-                             (bvsub r.target a.paddr)))
-                 #x0000000000000004
-                 a!10)))
-(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
-                 #x0000000000000002
-                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
-(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
-                     (bvult #x0000000000000100 r.count)
-                     (bvult r.per #x0000000000000001)
-                     (bvult #x0000000000000100 r.per))
-                 #x0000000000000001
-                 a!12)))
-(let ((a!18 (= (ite (and (= a!13 #x0000000000000000) a!14 (not a!15) (not a!17))
-                    #x0000000000000009
-                    a!13)
-               #x0000000000000000)))
-(let ((a!20 (and (not (not a!18))
-                 (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!23 (and (= a.next #x0000000000000000)
-                 (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000001)))
-      (a!24 (and (= a.next #x0000000000000000)
-                 (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000002)))
-      (a!26 (and (not (= a.next #x0000000000000000))
-                 (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000001)))
-      (a!27 (and (not (= a.next #x0000000000000000))
-                 (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000002))))
-(let ((a!21 (ite a!20
-                 r.count
-                 (ite a!15
-                      (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                      search.count))))
-(let ((a!22 (ite (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000000)
-                 (ite (bvult (bvadd a.live a!21) a.live)
-                      #xffffffffffffffff
-                      (bvadd a.live a!21))
-                 a.live))
-      (a!25 (not (= (ite a!23 a!21 (ite a!24 #x0000000000000000 a.hold0))
-                    #x0000000000000000)))
-      (a!28 (not (= (ite a!26 a!21 (ite a!27 #x0000000000000000 a.hold1))
-                    #x0000000000000000))))
-  (or (not (= a!22 #x0000000000000000)) a!25 a!28))))))))))))))
+  (or (or (not (= after.live (_ bv0 64))) (not (= after.hold0 (_ bv0 64)))) (not (= after.hold1 (_ bv0 64)))))
 (define-fun st.holds () Bool
-  (let ((a!1 (not (= (ite (= a.next #x0000000000000000) a.hold1 a.hold0)
-                   #x0000000000000000))))
-(let ((a!2 (or (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                  #x0000000000000000)
-               a!1
-               (not (= a.live #x0000000000000000)))))
-  (and (bvule a.hold0 #x0000000000000100)
-       (bvule a.hold1 #x0000000000000100)
-       (or (= a.next #x0000000000000000) (= a.next #x0000000000000001))
-       a!2))))
+  (let ((a!1 (= step.hold (_ bv0 64)))) (and (and (and (bvule a.hold0 (_ bv256 64)) (bvule a.hold1 (_ bv256 64))) (or a!1 (= step.hold (_ bv1 64)))) (or (or (= (ite a!1 a.hold0 a.hold1) (_ bv0 64)) (not (= (ite a!1 a.hold1 a.hold0) (_ bv0 64)))) (not (= a.live (_ bv0 64)))))))
 (define-fun is-delete () Bool
-  (let ((a!1 (= (bvand r.target
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!2 (ite (or (not (= a.live #x0000000000000000))
-                    (not (= a.hold0 #x0000000000000000))
-                    (not (= a.hold1 #x0000000000000000)))
-                a.watermark
-                #x0000000000000000))
-      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
-      (a!15 (not (= (ite (= a.next #x0000000000000000) a.hold0 a.hold1)
-                    #x0000000000000000))))
-(let ((a!3 (bvand (bvadd a!2
-                         (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))
-                  (bvnot (bvsub (bvshl #x0000000000000001 r.size)
-                                #x0000000000000001))))
-      (a!16 (bvand (bvadd a!2
-                          (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001))
-                   (bvnot (bvsub (bvshl #x0000000000000001 search.size)
-                                 #x0000000000000001)))))
-(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) a!3)
-                     (bvsub (bvshl #x0000000000000001 r.size)
-                            #x0000000000000001))
-              #x0000000000000000))
-      (a!5 (bvand (bvadd a.paddr (ite r.has (bvsub r.target a.paddr) a!3))
-                  (bvsub (bvshl #x0000000000000001 r.size) #x0000000000000001)))
-      (a!7 (and r.has (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!9 (or a!8
-               (bvult (bvshl #x0000000000000001 a.size) (bvshl r.count r.size))
-               (bvult (bvsub (bvshl #x0000000000000001 a.size)
-                             (bvshl r.count r.size))
-                      (ite r.has (bvsub r.target a.paddr) a!3))
-               (bvult (ite r.has (bvsub r.target a.paddr) a!3) a!2)))
-      (a!14 (not (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!17 (and (bvule #x0000000000000001 search.count)
-                 (bvule search.count r.per)
-                 (= (bvlshr (bvshl search.count search.size) search.size)
-                    search.count)
-                 (bvule #x0000000000000004 search.size)
-                 (bvult search.size a.size)
-                 (bvule a!2 a!16)
-                 (bvule a!16 (bvadd a!16 (bvshl search.count search.size)))
-                 (bvule (bvadd a!16 (bvshl search.count search.size))
-                        (ite r.has (bvsub r.target a.paddr) a!3))))
-      (a!19 (ite (= a!3 (ite r.has (bvsub r.target a.paddr) a!3))
-                 #x0000000000000000
-                 (ite a!15 #x0000000000000002 #x0000000000000001))))
-(let ((a!6 (or (and r.has (not a!4))
-               (and (not r.has) r.phys (not (= a!5 #x0000000000000000))))))
-(let ((a!10 (ite (and r.has r.phys (not a!1))
-                 #x0000000000000005
-                 (ite a!6
-                      #x0000000000000006
-                      (ite a!7
-                           #x0000000000000007
-                           (ite a!9 #x0000000000000008 #x0000000000000000))))))
-(let ((a!11 (ite (and r.has
-                      (bvule (bvshl #x0000000000000001 a.size)
-                             (bvsub r.target a.paddr)))
-                 #x0000000000000004
-                 a!10)))
-(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x0000000000000004))
-                 #x0000000000000002
-                 (ite (and a.dev (not r.devok)) #x0000000000000003 a!11))))
-(let ((a!13 (ite (or (bvult r.count #x0000000000000001)
-                     (bvult #x0000000000000100 r.count)
-                     (bvult r.per #x0000000000000001)
-                     (bvult #x0000000000000100 r.per))
-                 #x0000000000000001
-                 a!12)))
-(let ((a!18 (= (ite (and (= a!13 #x0000000000000000) a!14 (not a!15) (not a!17))
-                    #x0000000000000009
-                    a!13)
-               #x0000000000000000)))
-  (= (ite (not a!18) #x0000000000000003 a!19) #x0000000000000002)))))))))))
+  (= step.kind (_ bv2 64)))
 (define-fun a.end () (_ BitVec 64)
   (bvadd a.paddr (k64.bit a.size)))
 ; ---- the obligation's assumptions

@@ -564,226 +564,23 @@
 (define-fun u.pptr () (_ BitVec 32)
   (bvadd a.paddr (_ bv3758096384 32)))
 (define-fun st.hc () Bool
-  (or (not (= a.live #x00000000))
-    (not (= a.hold0 #x00000000))
-    (not (= a.hold1 #x00000000))))
+  (or (or (not (= a.live (_ bv0 32))) (not (= a.hold0 (_ bv0 32)))) (not (= a.hold1 (_ bv0 32)))))
 (define-fun st.eff () (_ BitVec 32)
-  (ite (or (not (= a.live #x00000000))
-         (not (= a.hold0 #x00000000))
-         (not (= a.hold1 #x00000000)))
-     a.watermark
-     #x00000000))
+  (ite st.hc a.watermark (_ bv0 32)))
+(define-fun step.kind () (_ BitVec 32)
+  (let ((a!1 (bvshl (_ bv1 32) a.size))) (let ((a!2 (bvsub r.target a.paddr))) (let ((a!3 (bvsub (bvshl (_ bv1 32) r.size) (_ bv1 32)))) (let ((a!4 (ite r.has a!2 (bvsub (bvand (bvadd (bvadd a.paddr st.eff) a!3) (bvnot a!3)) a.paddr)))) (let ((a!5 (not r.has))) (let ((a!6 (bvult a!4 st.eff))) (let ((a!7 (bvshl r.count r.size))) (let ((a!8 (ite (or (or (or (bvult r.count (_ bv1 32)) (bvult (_ bv256 32) r.count)) (bvult r.per (_ bv1 32))) (bvult (_ bv256 32) r.per)) (_ bv1 32) (ite (or (bvult a.size r.size) (bvult r.size (_ bv4 32))) (_ bv2 32) (ite (and a.dev (not r.devok)) (_ bv3 32) (ite (and r.has (bvule a!1 a!2)) (_ bv4 32) (ite (and (and r.has r.phys) (not (= (bvand r.target a!3) (_ bv0 32)))) (_ bv5 32) (ite (or (and r.has (not (= (bvand a!4 a!3) (_ bv0 32)))) (and (and a!5 r.phys) (not (= (bvand (bvadd a.paddr a!4) a!3) (_ bv0 32))))) (_ bv6 32) (ite (and r.has a!6) (_ bv7 32) (ite (or (or (or (not (= (bvlshr a!7 r.size) r.count)) (bvult a!1 a!7)) (bvult (bvsub a!1 a!7) a!4)) a!6) (_ bv8 32) (_ bv0 32))))))))))) (let ((a!9 (or a!5 (= st.eff a!4)))) (let ((a!10 (not (= (ite (= a.next (_ bv0 32)) a.hold0 a.hold1) (_ bv0 32))))) (let ((a!11 (bvshl search.count search.size))) (let ((a!12 (bvadd st.eff a!11))) (ite (not (= (ite (and (= a!8 (_ bv0 32)) (and (and (not a!9) (not a!10)) (not (and (and (and (and (and (and (and (bvule (_ bv1 32) search.count) (bvule search.count r.per)) (= (bvlshr a!11 search.size) search.count)) (bvule (_ bv4 32) search.size)) (bvult search.size a.size)) (bvule st.eff st.eff)) (bvule st.eff a!12)) (bvule a!12 a!4))))) (_ bv9 32) a!8) (_ bv0 32))) (_ bv3 32) (ite a!9 (_ bv0 32) (ite a!10 (_ bv2 32) (_ bv1 32)))))))))))))))))
+(define-fun step.hold () (_ BitVec 32)
+  a.next)
+(define-fun step.error () (_ BitVec 32)
+  (let ((a!1 (bvshl (_ bv1 32) a.size))) (let ((a!2 (bvsub r.target a.paddr))) (let ((a!3 (bvsub (bvshl (_ bv1 32) r.size) (_ bv1 32)))) (let ((a!4 (ite r.has a!2 (bvsub (bvand (bvadd (bvadd a.paddr st.eff) a!3) (bvnot a!3)) a.paddr)))) (let ((a!5 (not r.has))) (let ((a!6 (bvult a!4 st.eff))) (let ((a!7 (bvshl r.count r.size))) (let ((a!8 (ite (or (or (or (bvult r.count (_ bv1 32)) (bvult (_ bv256 32) r.count)) (bvult r.per (_ bv1 32))) (bvult (_ bv256 32) r.per)) (_ bv1 32) (ite (or (bvult a.size r.size) (bvult r.size (_ bv4 32))) (_ bv2 32) (ite (and a.dev (not r.devok)) (_ bv3 32) (ite (and r.has (bvule a!1 a!2)) (_ bv4 32) (ite (and (and r.has r.phys) (not (= (bvand r.target a!3) (_ bv0 32)))) (_ bv5 32) (ite (or (and r.has (not (= (bvand a!4 a!3) (_ bv0 32)))) (and (and a!5 r.phys) (not (= (bvand (bvadd a.paddr a!4) a!3) (_ bv0 32))))) (_ bv6 32) (ite (and r.has a!6) (_ bv7 32) (ite (or (or (or (not (= (bvlshr a!7 r.size) r.count)) (bvult a!1 a!7)) (bvult (bvsub a!1 a!7) a!4)) a!6) (_ bv8 32) (_ bv0 32))))))))))) (let ((a!9 (bvshl search.count search.size))) (let ((a!10 (bvadd st.eff a!9))) (ite (and (= a!8 (_ bv0 32)) (and (and (not (or a!5 (= st.eff a!4))) (not (not (= (ite (= step.hold (_ bv0 32)) a.hold0 a.hold1) (_ bv0 32))))) (not (and (and (and (and (and (and (and (bvule (_ bv1 32) search.count) (bvule search.count r.per)) (= (bvlshr a!9 search.size) search.count)) (bvule (_ bv4 32) search.size)) (bvult search.size a.size)) (bvule st.eff st.eff)) (bvule st.eff a!10)) (bvule a!10 a!4))))) (_ bv9 32) a!8))))))))))))
 (define-fun st.holds () Bool
-  (let ((a!1 (not (= (ite (= a.next #x00000000) a.hold1 a.hold0) #x00000000))))
-(let ((a!2 (or (= (ite (= a.next #x00000000) a.hold0 a.hold1) #x00000000)
-               a!1
-               (not (= a.live #x00000000)))))
-  (and (bvule a.hold0 #x00000100)
-       (bvule a.hold1 #x00000100)
-       (or (= a.next #x00000000) (= a.next #x00000001))
-       a!2))))
+  (let ((a!1 (= step.hold (_ bv0 32)))) (and (and (and (bvule a.hold0 (_ bv256 32)) (bvule a.hold1 (_ bv256 32))) (or a!1 (= step.hold (_ bv1 32)))) (or (or (= (ite a!1 a.hold0 a.hold1) (_ bv0 32)) (not (= (ite a!1 a.hold1 a.hold0) (_ bv0 32)))) (not (= a.live (_ bv0 32)))))))
 (define-fun is-fail () Bool
-  (let ((a!1 (= (bvand r.target (bvsub (bvshl #x00000001 r.size) #x00000001))
-              #x00000000))
-      (a!2 (ite (or (not (= a.live #x00000000))
-                    (not (= a.hold0 #x00000000))
-                    (not (= a.hold1 #x00000000)))
-                a.watermark
-                #x00000000))
-      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
-      (a!15 (not (= (ite (= a.next #x00000000) a.hold0 a.hold1) #x00000000))))
-(let ((a!3 (bvand (bvadd a.paddr
-                         a!2
-                         (bvsub (bvshl #x00000001 r.size) #x00000001))
-                  (bvnot (bvsub (bvshl #x00000001 r.size) #x00000001)))))
-(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))
-                     (bvsub (bvshl #x00000001 r.size) #x00000001))
-              #x00000000))
-      (a!5 (bvand (bvadd a.paddr
-                         (ite r.has
-                              (bvsub r.target a.paddr)
-                              (bvsub a!3 a.paddr)))
-                  (bvsub (bvshl #x00000001 r.size) #x00000001)))
-      (a!7 (bvult (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)) a!2))
-      (a!14 (or (not r.has)
-                (= a!2 (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)))))
-      (a!16 (and (bvule #x00000001 search.count)
-                 (bvule search.count r.per)
-                 (= (bvlshr (bvshl search.count search.size) search.size)
-                    search.count)
-                 (bvule #x00000004 search.size)
-                 (bvult search.size a.size)
-                 (bvule a!2 a!2)
-                 (bvule a!2 (bvadd a!2 (bvshl search.count search.size)))
-                 (bvule (bvadd a!2 (bvshl search.count search.size))
-                        (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))))))
-(let ((a!6 (or (and r.has (not a!4))
-               (and (not r.has) r.phys (not (= a!5 #x00000000)))))
-      (a!9 (or a!8
-               (bvult (bvshl #x00000001 a.size) (bvshl r.count r.size))
-               (bvult (bvsub (bvshl #x00000001 a.size) (bvshl r.count r.size))
-                      (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)))
-               a!7)))
-(let ((a!10 (ite (and r.has r.phys (not a!1))
-                 #x00000005
-                 (ite a!6
-                      #x00000006
-                      (ite (and r.has a!7)
-                           #x00000007
-                           (ite a!9 #x00000008 #x00000000))))))
-(let ((a!11 (ite (and r.has
-                      (bvule (bvshl #x00000001 a.size) (bvsub r.target a.paddr)))
-                 #x00000004
-                 a!10)))
-(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x00000004))
-                 #x00000002
-                 (ite (and a.dev (not r.devok)) #x00000003 a!11))))
-(let ((a!13 (ite (or (bvult r.count #x00000001)
-                     (bvult #x00000100 r.count)
-                     (bvult r.per #x00000001)
-                     (bvult #x00000100 r.per))
-                 #x00000001
-                 a!12)))
-(let ((a!17 (= (ite (and (= a!13 #x00000000) (not a!14) (not a!15) (not a!16))
-                    #x00000009
-                    a!13)
-               #x00000000)))
-  (= (ite (not a!17)
-          #x00000003
-          (ite a!14 #x00000000 (ite a!15 #x00000002 #x00000001)))
-     #x00000003)))))))))))
+  (= step.kind (_ bv3 32)))
 (define-fun step.cannot-pad () Bool
-  (let ((a!1 (= (bvand r.target (bvsub (bvshl #x00000001 r.size) #x00000001))
-              #x00000000))
-      (a!2 (ite (or (not (= a.live #x00000000))
-                    (not (= a.hold0 #x00000000))
-                    (not (= a.hold1 #x00000000)))
-                a.watermark
-                #x00000000))
-      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
-      (a!15 (not (= (ite (= a.next #x00000000) a.hold0 a.hold1) #x00000000))))
-(let ((a!3 (bvand (bvadd a.paddr
-                         a!2
-                         (bvsub (bvshl #x00000001 r.size) #x00000001))
-                  (bvnot (bvsub (bvshl #x00000001 r.size) #x00000001)))))
-(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))
-                     (bvsub (bvshl #x00000001 r.size) #x00000001))
-              #x00000000))
-      (a!5 (bvand (bvadd a.paddr
-                         (ite r.has
-                              (bvsub r.target a.paddr)
-                              (bvsub a!3 a.paddr)))
-                  (bvsub (bvshl #x00000001 r.size) #x00000001)))
-      (a!7 (bvult (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)) a!2))
-      (a!14 (or (not r.has)
-                (= a!2 (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)))))
-      (a!16 (and (bvule #x00000001 search.count)
-                 (bvule search.count r.per)
-                 (= (bvlshr (bvshl search.count search.size) search.size)
-                    search.count)
-                 (bvule #x00000004 search.size)
-                 (bvult search.size a.size)
-                 (bvule a!2 a!2)
-                 (bvule a!2 (bvadd a!2 (bvshl search.count search.size)))
-                 (bvule (bvadd a!2 (bvshl search.count search.size))
-                        (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))))))
-(let ((a!6 (or (and r.has (not a!4))
-               (and (not r.has) r.phys (not (= a!5 #x00000000)))))
-      (a!9 (or a!8
-               (bvult (bvshl #x00000001 a.size) (bvshl r.count r.size))
-               (bvult (bvsub (bvshl #x00000001 a.size) (bvshl r.count r.size))
-                      (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)))
-               a!7)))
-(let ((a!10 (ite (and r.has r.phys (not a!1))
-                 #x00000005
-                 (ite a!6
-                      #x00000006
-                      (ite (and r.has a!7)
-                           #x00000007
-                           (ite a!9 #x00000008 #x00000000))))))
-(let ((a!11 (ite (and r.has
-                      (bvule (bvshl #x00000001 a.size) (bvsub r.target a.paddr)))
-                 #x00000004
-                 a!10)))
-(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x00000004))
-                 #x00000002
-                 (ite (and a.dev (not r.devok)) #x00000003 a!11))))
-(let ((a!13 (ite (or (bvult r.count #x00000001)
-                     (bvult #x00000100 r.count)
-                     (bvult r.per #x00000001)
-                     (bvult #x00000100 r.per))
-                 #x00000001
-                 a!12)))
-  (= (ite (and (= a!13 #x00000000) (not a!14) (not a!15) (not a!16))
-          #x00000009
-          a!13)
-     #x00000009))))))))))
+  (= step.error (_ bv9 32)))
 (define-fun step.bad-count () Bool
-  (let ((a!1 (= (bvand r.target (bvsub (bvshl #x00000001 r.size) #x00000001))
-              #x00000000))
-      (a!2 (ite (or (not (= a.live #x00000000))
-                    (not (= a.hold0 #x00000000))
-                    (not (= a.hold1 #x00000000)))
-                a.watermark
-                #x00000000))
-      (a!8 (not (= (bvlshr (bvshl r.count r.size) r.size) r.count)))
-      (a!15 (not (= (ite (= a.next #x00000000) a.hold0 a.hold1) #x00000000))))
-(let ((a!3 (bvand (bvadd a.paddr
-                         a!2
-                         (bvsub (bvshl #x00000001 r.size) #x00000001))
-                  (bvnot (bvsub (bvshl #x00000001 r.size) #x00000001)))))
-(let ((a!4 (= (bvand (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))
-                     (bvsub (bvshl #x00000001 r.size) #x00000001))
-              #x00000000))
-      (a!5 (bvand (bvadd a.paddr
-                         (ite r.has
-                              (bvsub r.target a.paddr)
-                              (bvsub a!3 a.paddr)))
-                  (bvsub (bvshl #x00000001 r.size) #x00000001)))
-      (a!7 (bvult (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)) a!2))
-      (a!14 (or (not r.has)
-                (= a!2 (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)))))
-      (a!16 (and (bvule #x00000001 search.count)
-                 (bvule search.count r.per)
-                 (= (bvlshr (bvshl search.count search.size) search.size)
-                    search.count)
-                 (bvule #x00000004 search.size)
-                 (bvult search.size a.size)
-                 (bvule a!2 a!2)
-                 (bvule a!2 (bvadd a!2 (bvshl search.count search.size)))
-                 (bvule (bvadd a!2 (bvshl search.count search.size))
-                        (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr))))))
-(let ((a!6 (or (and r.has (not a!4))
-               (and (not r.has) r.phys (not (= a!5 #x00000000)))))
-      (a!9 (or a!8
-               (bvult (bvshl #x00000001 a.size) (bvshl r.count r.size))
-               (bvult (bvsub (bvshl #x00000001 a.size) (bvshl r.count r.size))
-                      (ite r.has (bvsub r.target a.paddr) (bvsub a!3 a.paddr)))
-               a!7)))
-(let ((a!10 (ite (and r.has r.phys (not a!1))
-                 #x00000005
-                 (ite a!6
-                      #x00000006
-                      (ite (and r.has a!7)
-                           #x00000007
-                           (ite a!9 #x00000008 #x00000000))))))
-(let ((a!11 (ite (and r.has
-                      (bvule (bvshl #x00000001 a.size) (bvsub r.target a.paddr)))
-                 #x00000004
-                 a!10)))
-(let ((a!12 (ite (or (bvult a.size r.size) (bvult r.size #x00000004))
-                 #x00000002
-                 (ite (and a.dev (not r.devok)) #x00000003 a!11))))
-(let ((a!13 (ite (or (bvult r.count #x00000001)
-                     (bvult #x00000100 r.count)
-                     (bvult r.per #x00000001)
-                     (bvult #x00000100 r.per))
-                 #x00000001
-                 a!12)))
-  (= (ite (and (= a!13 #x00000000) (not a!14) (not a!15) (not a!16))
-          #x00000009
-          a!13)
-     #x00000001))))))))))
+  (= step.error (_ bv1 32)))
 (define-fun target.offset () (_ BitVec 32)
   (bvsub r.target a.paddr))
 (define-fun a.end () (_ BitVec 32)
