@@ -25,7 +25,7 @@ if a.strategy:
     print("| config | " + " | ".join(order) + " |")
     print("|---" * (len(order) + 1) + "|")
     for c in configs:
-        print(f"| {c} | " + " | ".join(cell.get((c, o), "not run") for o in order) + " |")
+        print(f"| {c} | " + " | ".join(cell.get((c, o), "—" if o == "dummy-search" else "not run") for o in order) + " |")
     mine = [e for e in entries if e["strategy"] in (a.strategy, "kernel") and "via" not in e]
     files = {e["file"] for e in mine}
     print(f"\n{len(mine)} queries ({len(files)} files), {sum(e['result'] == 'proved' for e in mine)} proved; "
@@ -39,6 +39,6 @@ else:
         def where(o):
             bad = [e["config"] for e in entries if e["strategy"] == s and e["obligation"] == o and e["result"] != "proved"]
             run = [e for e in entries if e["strategy"] == s and e["obligation"] == o]
-            if not run: return "not run"
+            if not run: return "— (no rounds)" if o == "dummy-search" else "not run"
             return "proved everywhere" if not bad else "**" + ("refuted" if all(e["result"] == "refuted" for e in run if e["config"] in bad) else "not proved") + "**: " + ", ".join(bad)
         print(f"| {s} | " + " | ".join(where(o) for o in order[2:]) + " |")
