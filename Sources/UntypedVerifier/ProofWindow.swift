@@ -54,6 +54,19 @@ public struct ProofWindow: Sendable {
         return try? KernelWindow.resolve("custom:bits=\(wordBits),offset=\(hex(offset))", source: "counterexample")
     }
 
+    /// The numbers `model-spec` depends on: word width, seL4_MaxUntypedBits, the CNode slot
+    /// size and capPtr storage. (PPTR_BASE_OFFSET, the device top and the RAM range do not
+    /// enter it; a symbolic window's query adds the offset-form goals to the same ones.)
+    public var kernelModelParameters: [UInt64] {
+        [UInt64(wordBits), maxUntypedBits, cnodeSlotBits, capPtrKind, capPtrBits]
+    }
+
+    /// Whether this window's `model-spec` proof is also one for `other`: the same kernel-model
+    /// numbers, so `other`'s goals are this query's goals (a symbolic window's query has more).
+    public func coversKernelModel(of other: ProofWindow) -> Bool {
+        kernelModelParameters == other.kernelModelParameters
+    }
+
     /// A window over every offset and device top for a word width: proofs on it cover
     /// platforms nobody listed (capPtr storage: the 32-bit rule, or 48-bit sign extension).
     public static func any(wordBits: Int) -> ProofWindow {

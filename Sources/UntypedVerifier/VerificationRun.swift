@@ -61,8 +61,16 @@ extension Verifier {
         let jobs = plan.jobs
         let workers = max(1, plan.workers)
         // A proof on a symbolic window covers each window of the plan it is an instance of.
+        // model-spec is proved once per set of kernel-model numbers: a symbolic window's query
+        // first (it has the same goals and the offset form), else the first such window.
         func cover(_ job: Job) -> ProofWindow? {
-            guard plan.form == nil, job.2.dependsOnStrategy, job.0.pptrBaseOffset != nil else { return nil }
+            guard plan.form == nil else { return nil }
+            if job.2 == .modelSpec {
+                let first = plan.windows.first { $0.pptrBaseOffset == nil && $0.coversKernelModel(of: job.0) }
+                    ?? plan.windows.first { $0.coversKernelModel(of: job.0) }
+                return first.map(\.name) == job.0.name ? nil : first
+            }
+            guard job.2.dependsOnStrategy, job.0.pptrBaseOffset != nil else { return nil }
             return plan.windows.first { $0.covers(job.0) }
         }
         var direct = jobs.indices.filter { cover(jobs[$0]) == nil }.map { jobs[$0] }

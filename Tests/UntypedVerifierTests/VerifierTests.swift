@@ -52,14 +52,30 @@ func verdict(_ o: Obligation, _ w: ProofWindow, _ s: StrategyUnderTest) throws -
 let any32 = ProofWindow.any(wordBits: 32)
 
 /// In a run with a symbolic window, an allocator obligation it proves is not solved again for
-/// the catalogue windows it covers; kernel obligations are always checked per window.
+/// the catalogue windows it covers; model-spec is solved once per set of kernel-model numbers;
+/// boot-shape is checked per window.
 @Test func symbolicWindowCoversCatalogueWindows() throws {
-    let plan = VerificationPlan(windows: [imx6Window, any32], strategies: [.offset], obligations: [.modelSpec, .noReset],
+    let plan = VerificationPlan(windows: [imx6Window, any32], strategies: [.offset], obligations: [.modelSpec, .bootShape, .noReset],
                                 emitDirectory: nil, workers: 2)
     let records = try Verifier().run(plan)
     #expect(records.allSatisfy { $0.result.name == "proved" })
     #expect(records.first { $0.window.name == imx6Window.name && $0.obligation == .noReset }?.via?.name == "any-32")
-    #expect(records.first { $0.window.name == imx6Window.name && $0.obligation == .modelSpec }?.via == nil)
+    // model-spec depends only on the kernel-model numbers, which aarch32-imx6 shares with any-32.
+    #expect(records.first { $0.window.name == imx6Window.name && $0.obligation == .modelSpec }?.via?.name == "any-32")
+    let boot = records.first { $0.window.name == imx6Window.name && $0.obligation == .bootShape }
+    #expect(boot != nil && boot?.via == nil)
+}
+
+/// Which windows share a model-spec proof: the same width, seL4_MaxUntypedBits, slot size and
+/// capPtr storage. The hypervisor's zero-extended capPtrs and riscv64's 39-bit ones are not
+/// any-64's sign-extended 48 bits.
+@Test func kernelModelCoverage() {
+    let any64 = ProofWindow.any(wordBits: 64)
+    let named = { (n: String) in ProofWindow(KernelWindow.named(n)!) }
+    #expect(any64.coversKernelModel(of: named("x86_64")) && any64.coversKernelModel(of: named("aarch64-pa44")))
+    #expect(!any64.coversKernelModel(of: named("aarch64-hyp-pa40")) && !any64.coversKernelModel(of: named("riscv64")))
+    #expect(named("aarch64-hyp-pa40").coversKernelModel(of: named("aarch64-hyp-pa44")))
+    #expect(any32.coversKernelModel(of: imx6Window) && !any32.coversKernelModel(of: named("x86_64")))
 }
 
 /// Each goal file holds a vacuity check and one check per goal, and the offset form of the
