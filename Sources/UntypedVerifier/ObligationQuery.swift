@@ -82,11 +82,6 @@ public struct ObligationQuery: Sendable {
         return guards
     }
 
-    /// Guard `index` on its own, as one `check-sat` (expect `sat`).
-    public func guardQuery(_ index: Int) -> String {
-        preamble + "(assert \(goalGuards[index].formula))\n(check-sat)\n"
-    }
-
     /// The committed file: the preamble, the vacuity check (expect `sat`), then one
     /// `push`/`check-sat`/`pop` per goal, each expected `unsat`. Any SMT-LIB solver that takes
     /// several `check-sat`s (z3, cvc5 --incremental, yices-smt2 --incremental) reads it as is.
