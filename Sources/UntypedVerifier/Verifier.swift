@@ -72,8 +72,9 @@ public struct Verifier: Sendable {
     /// Solves one query text: `.unsat`, `.sat` with its model, or `.unknown`. A check
     /// expected to be satisfiable (a vacuity check) runs Z3's own QF_BV strategy, which finds
     /// models where the bit-blasting tactic, faster for proofs, can take minutes.
-    func solve(_ text: String, what: String, expectSat: Bool = false) throws(VerifierError) -> (CheckResult, Model?) {
-        let context = Context(timeoutMilliseconds: timeoutMilliseconds)
+    /// `context`: where to solve (its terms then evaluate in the model); a fresh one by default.
+    func solve(_ text: String, what: String, expectSat: Bool = false, in context: Context? = nil) throws(VerifierError) -> (CheckResult, Model?) {
+        let context = context ?? Context(timeoutMilliseconds: timeoutMilliseconds)
         let solver = expectSat ? Solver(context: context) : try makeSolver(context)
         do { try solver.load(smtlib2: text) } catch { throw .solver("Z3 rejected the \(what): \(error)") }
         let result = solver.check()
@@ -152,18 +153,15 @@ public struct Verifier: Sendable {
         let order = formulas.indices.sorted { formulas[$0].utf8.count > formulas[$1].utf8.count }
         for i in order where runs[i] == nil {
             let start = now()
-            let solver = Solver(context: context)
-            do { try solver.load(smtlib2: q.preamble + rests[i]) } catch { throw .solver("Z3 rejected the vacuity query: \(error)") }
-            let result = solver.check()
+            let (result, model) = try solve(q.preamble + rests[i], what: "vacuity query", expectSat: true, in: context)
             let seconds = now() - start
             switch result {
             case .unsat:
                 runs[i] = (.unsat, seconds, false)
             case .unknown(let reason):
-                let timedOut = reason.contains("timeout") || reason.contains("canceled")
-                runs[i] = (.unknown(timedOut ? "timeout after \(timeoutMilliseconds / 1000) s" : reason), seconds, false)
+                runs[i] = (.unknown(reason), seconds, false)
             case .sat:
-                guard let model = try? solver.model() else { runs[i] = (.unknown("no model"), seconds, false); break }
+                guard let model else { runs[i] = (.unknown("no model"), seconds, false); break }
                 let values = Self.values(of: q, in: model, width: wordBits)
                 runs[i] = (.sat(values), seconds, false)
                 for j in formulas.indices where runs[j] == nil && model.bool(terms[j]) == true {
