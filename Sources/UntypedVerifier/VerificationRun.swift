@@ -209,11 +209,15 @@ extension Verifier {
             let (sa, sb) = (queries[a.0].preamble.utf8.count, queries[b.0].preamble.utf8.count)
             return sa != sb ? sa > sb : a.1 > b.1
         }
+        let pool = ParsedQueryPool(queries, tasks: Dictionary(tasks.map { ($0.0, 1) }, uniquingKeysWith: +),
+                                   timeoutMilliseconds: timeoutMilliseconds)
         let runs = try parallelMap(Array(tasks.indices), workers) { (n: Int) throws(VerifierError) -> [CheckRun] in
             let (qi, goal) = tasks[n]
             let q = queries[qi], bits = windows[qi].wordBits
-            let result = goal < 0 ? try checkWitnesses(q, digest: digests[qi], wordBits: bits)
-                                  : [try checkGoal(q, goal, digest: digests[qi], wordBits: bits)]
+            let result = try pool.withQuery(qi) { (parsed) throws(VerifierError) -> [CheckRun] in
+                goal < 0 ? try checkWitnesses(q, digest: digests[qi], wordBits: bits, parsed: parsed)
+                         : [try checkGoal(q, goal, digest: digests[qi], wordBits: bits, parsed: parsed)]
+            }
             if getenvString("UNTYPED_PROFILE") != nil {
                 for (i, r) in result.enumerated() {
                     let label = goal >= 0 ? q.goals[goal].label : i == 0 ? "vacuity" : "hypothesis of " + q.goalGuards[i - 1].label

@@ -72,11 +72,24 @@ public struct Verifier: Sendable {
     /// Solves one query text: `.unsat`, `.sat` with its model, or `.unknown`. A check
     /// expected to be satisfiable (a vacuity check) runs Z3's own QF_BV strategy, which finds
     /// models where the bit-blasting tactic, faster for proofs, can take minutes.
-    /// `context`: where to solve (its terms then evaluate in the model); a fresh one by default.
-    func solve(_ text: String, what: String, expectSat: Bool = false, in context: Context? = nil) throws(VerifierError) -> (CheckResult, Model?) {
-        let context = context ?? Context(timeoutMilliseconds: timeoutMilliseconds)
+    func solve(_ text: String, what: String, expectSat: Bool = false) throws(VerifierError) -> (CheckResult, Model?) {
+        let context = Context(timeoutMilliseconds: timeoutMilliseconds)
         let solver = expectSat ? Solver(context: context) : try makeSolver(context)
         do { try solver.load(smtlib2: text) } catch { throw .solver("Z3 rejected the \(what): \(error)") }
+        let result = solver.check()
+        if case .unknown(let reason) = result, reason.contains("timeout") || reason.contains("canceled") {
+            return (.unknown(reason: "timeout after \(timeoutMilliseconds / 1000) s"), nil)
+        }
+        return (result, result == .sat ? try? solver.model() : nil)
+    }
+
+    /// Solves a parsed query's assumptions with one more assertion, `extra` (a term of
+    /// `parsed`), on a fresh solver: as `solve(_:what:expectSat:)` on the same text, without
+    /// parsing it again.
+    func solve(_ parsed: ParsedQuery, adding extra: Expr, expectSat: Bool = false) throws(VerifierError) -> (CheckResult, Model?) {
+        let solver = expectSat ? Solver(context: parsed.context) : try makeSolver(parsed.context)
+        for a in parsed.assumptions { solver.assert(a) }
+        solver.assert(extra)
         let result = solver.check()
         if case .unknown(let reason) = result, reason.contains("timeout") || reason.contains("canceled") {
             return (.unknown(reason: "timeout after \(timeoutMilliseconds / 1000) s"), nil)
@@ -107,14 +120,13 @@ public struct Verifier: Sendable {
                        preambleDigest: digest, rest: rest)
     }
 
-    /// Solves `q.preamble + rest` (through the cache when there is one): `.unsat`, `.sat` with
-    /// the model's input values, or `.unknown`. `digest` is the SHA-256 of the preamble.
-    func check(_ q: ObligationQuery, digest: String, rest: String, what: String, expectSat: Bool,
-               wordBits: Int) throws(VerifierError) -> CheckRun {
-        let key = cacheKey(digest, rest: rest, expectSat: expectSat)
+    /// One check through the cache when there is one: `.unsat`, `.sat` with the model's input
+    /// values, or `.unknown`, and the solver seconds (`solve` is called on a cache miss only).
+    private func cachedCheck(_ key: String, _ q: ObligationQuery, wordBits: Int,
+                             _ solve: () throws(VerifierError) -> (CheckResult, Model?)) throws(VerifierError) -> CheckRun {
         if let hit = cache?.lookup(key) { return (hit.outcome, hit.seconds, true) }
         let start = now()
-        let (result, model) = try solve(q.preamble + rest, what: what, expectSat: expectSat)
+        let (result, model) = try solve()
         let outcome: CheckOutcome
         switch result {
         case .unsat: outcome = .unsat
@@ -126,35 +138,47 @@ public struct Verifier: Sendable {
         return (outcome, seconds, false)
     }
 
-    /// Goal `index` of `q`: its negation must be unsatisfiable.
-    func checkGoal(_ q: ObligationQuery, _ index: Int, digest: String, wordBits: Int) throws(VerifierError) -> CheckRun {
-        try check(q, digest: digest, rest: "(assert (not \(q.goals[index].formula)))\n(check-sat)\n", what: "proof query",
-                  expectSat: false, wordBits: wordBits)
+    /// Solves the text `q.preamble + rest` (through the cache when there is one). `digest` is
+    /// the SHA-256 of the preamble.
+    func check(_ q: ObligationQuery, digest: String, rest: String, what: String, expectSat: Bool,
+               wordBits: Int) throws(VerifierError) -> CheckRun {
+        try cachedCheck(cacheKey(digest, rest: rest, expectSat: expectSat), q, wordBits: wordBits) { () throws(VerifierError) in
+            try solve(q.preamble + rest, what: what, expectSat: expectSat)
+        }
+    }
+
+    /// Goal `index` of `q` (through the cache when there is one): its negation must be
+    /// unsatisfiable. The check's text is `q.preamble + (assert (not goal)) (check-sat)`;
+    /// `parsed` gives that text's terms, parsed once per query (`ParsedQuery`).
+    func checkGoal(_ q: ObligationQuery, _ index: Int, digest: String, wordBits: Int,
+                   parsed: () throws(VerifierError) -> ParsedQuery) throws(VerifierError) -> CheckRun {
+        let key = cacheKey(digest, rest: "(assert (not \(q.goals[index].formula)))\n(check-sat)\n", expectSat: false)
+        return try cachedCheck(key, q, wordBits: wordBits) { () throws(VerifierError) in
+            let terms = try parsed()
+            return try solve(terms, adding: terms.negatedGoals[index])
+        }
     }
 
     /// The vacuity check of `q` and the vacuity checks of its goals' hypotheses (all expected
     /// satisfiable), in that order. A model found for one is tried on those still open: a
     /// hypothesis true in that model (evaluated with model completion) is satisfiable under
     /// the assumptions as well, so it needs no check of its own.
-    func checkWitnesses(_ q: ObligationQuery, digest: String, wordBits: Int) throws(VerifierError) -> [CheckRun] {
+    func checkWitnesses(_ q: ObligationQuery, digest: String, wordBits: Int,
+                        parsed: () throws(VerifierError) -> ParsedQuery) throws(VerifierError) -> [CheckRun] {
         let formulas = [q.guardFormula] + q.goalGuards.map(\.formula)
-        let rests = formulas.map { "(assert \($0))\n(check-sat)\n" }
-        let keys = rests.map { cacheKey(digest, rest: $0, expectSat: true) }
+        let keys = formulas.map { cacheKey(digest, rest: "(assert \($0))\n(check-sat)\n", expectSat: true) }
         var runs: [CheckRun?] = keys.map { key in cache?.lookup(key).map { ($0.outcome, $0.seconds, true) } }
         guard runs.contains(where: { $0 == nil }) else { return runs.map { $0! } }
-        let context = Context(timeoutMilliseconds: timeoutMilliseconds)
-        let terms: [Expr]
-        do {
-            terms = Array(try context.parseSMTLIB2(q.preamble + rests.map { $0.replacingOccurrences(of: "(check-sat)\n", with: "") }.joined())
-                .suffix(formulas.count))
-        } catch { throw .solver("Z3 rejected the vacuity query: \(error)") }
-        guard terms.count == formulas.count else { throw .solver("the vacuity query parses to \(terms.count) hypotheses, not \(formulas.count)") }
+        let parseStart = now()
+        let terms = try parsed()
+        var parseSeconds = now() - parseStart
         // The longest hypotheses first: their models tend to satisfy the shorter ones too.
         let order = formulas.indices.sorted { formulas[$0].utf8.count > formulas[$1].utf8.count }
         for i in order where runs[i] == nil {
             let start = now()
-            let (result, model) = try solve(q.preamble + rests[i], what: "vacuity query", expectSat: true, in: context)
-            let seconds = now() - start
+            let (result, model) = try solve(terms, adding: terms.hypotheses[i], expectSat: true)
+            let seconds = now() - start + parseSeconds
+            parseSeconds = 0
             switch result {
             case .unsat:
                 runs[i] = (.unsat, seconds, false)
@@ -164,7 +188,7 @@ public struct Verifier: Sendable {
                 guard let model else { runs[i] = (.unknown("no model"), seconds, false); break }
                 let values = Self.values(of: q, in: model, width: wordBits)
                 runs[i] = (.sat(values), seconds, false)
-                for j in formulas.indices where runs[j] == nil && model.bool(terms[j]) == true {
+                for j in formulas.indices where runs[j] == nil && model.bool(terms.hypotheses[j]) == true {
                     runs[j] = (.sat(values), 0, false)
                     cache?.store(keys[j], .init(outcome: .sat(values), seconds: 0))
                 }
