@@ -634,8 +634,12 @@ struct ObligationBuilder<S: ObligationWord> {
             let steps = [
                 Goal("a dummy retype is needed when the step makes one", implies(a.isDummy, needed)),
                 Goal("the dummies end where the search said", implies(a.isDummy, a.afterEff.eq(propReach))),
-                Goal("(a) blocks of the other plan's size, if they fit, reach as far from our watermark",
-                     implies(all([needed, c1.count.distinct(zero)]), c1.reach.uge(oend))),
+                // (a) in its two cases (proved apart, they take half the time of the whole):
+                // the round of the other plan's size stops at the budget or at the target.
+                Goal("(a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the budget stops them",
+                     implies(all([needed, c1.count.distinct(zero), c1.count.eq(a.rPer)]), c1.reach.uge(oend))),
+                Goal("(a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the target stops them",
+                     implies(all([needed, c1.count.distinct(zero), c1.count.distinct(a.rPer)]), c1.reach.uge(oend))),
                 Goal("(b) if they do not fit, the other plan ends at or below S",
                      implies(all([needed, c1.count.eq(zero)]), oend.ule(os))),
                 Goal("(c) if S lies above our watermark and not beyond the target, the largest block below S reaches S",

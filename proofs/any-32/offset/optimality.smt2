@@ -689,7 +689,7 @@
 (assert is-dummy)
 (check-sat)
 (pop 1)
-; ---- vacuity check of a goal's hypothesis: (a) blocks of the other plan's size, if they fit, reach as far from our watermark (expect sat)
+; ---- vacuity check of a goal's hypothesis: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the budget stops them (expect sat)
 (push 1)
 (assert (and
     (and
@@ -700,7 +700,23 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32)))
-    (distinct c1.count (_ bv0 32))))
+    (distinct c1.count (_ bv0 32))
+    (= c1.count r.per)))
+(check-sat)
+(pop 1)
+; ---- vacuity check of a goal's hypothesis: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the target stops them (expect sat)
+(push 1)
+(assert (and
+    (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32)))
+    (distinct c1.count (_ bv0 32))
+    (distinct c1.count r.per)))
 (check-sat)
 (pop 1)
 ; ---- vacuity check of a goal's hypothesis: (b) if they do not fit, the other plan ends at or below S (expect sat)
@@ -768,7 +784,19 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32)))
-    (distinct c1.count (_ bv0 32))) (bvuge c1.reach o.end))
+    (distinct c1.count (_ bv0 32))
+    (= c1.count r.per)) (bvuge c1.reach o.end))
+    (=> (and
+    (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32)))
+    (distinct c1.count (_ bv0 32))
+    (distinct c1.count r.per)) (bvuge c1.reach o.end))
     (=> (and
     (and
     (bvult search.w search.t)
@@ -822,7 +850,7 @@
     (= (k32.align-up o.w r.size) target.offset)))
 (check-sat)
 (pop 1)
-; ---- goal 1 of 10: a dummy retype is needed when the step makes one (expect unsat)
+; ---- goal 1 of 11: a dummy retype is needed when the step makes one (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (and
     (bvult search.w search.t)
@@ -834,12 +862,12 @@
     (bvule r.per (_ bv256 32))))))
 (check-sat)
 (pop 1)
-; ---- goal 2 of 10: the dummies end where the search said (expect unsat)
+; ---- goal 2 of 11: the dummies end where the search said (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (= after.eff prop.reach))))
 (check-sat)
 (pop 1)
-; ---- goal 3 of 10: (a) blocks of the other plan's size, if they fit, reach as far from our watermark (expect unsat)
+; ---- goal 3 of 11: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the budget stops them (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -850,10 +878,26 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32)))
-    (distinct c1.count (_ bv0 32))) (bvuge c1.reach o.end))))
+    (distinct c1.count (_ bv0 32))
+    (= c1.count r.per)) (bvuge c1.reach o.end))))
 (check-sat)
 (pop 1)
-; ---- goal 4 of 10: (b) if they do not fit, the other plan ends at or below S (expect unsat)
+; ---- goal 4 of 11: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the target stops them (expect unsat)
+(push 1)
+(assert (not (=> (and
+    (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32)))
+    (distinct c1.count (_ bv0 32))
+    (distinct c1.count r.per)) (bvuge c1.reach o.end))))
+(check-sat)
+(pop 1)
+; ---- goal 5 of 11: (b) if they do not fit, the other plan ends at or below S (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -867,7 +911,7 @@
     (= c1.count (_ bv0 32))) (bvule o.end o.s))))
 (check-sat)
 (pop 1)
-; ---- goal 5 of 10: (c) if S lies above our watermark and not beyond the target, the largest block below S reaches S (expect unsat)
+; ---- goal 6 of 11: (c) if S lies above our watermark and not beyond the target, the largest block below S reaches S (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -886,7 +930,7 @@
     (bvuge c2.reach o.s)))))
 (check-sat)
 (pop 1)
-; ---- goal 6 of 10: (d) if S lies beyond the target, the other plan ends at or below our watermark (expect unsat)
+; ---- goal 7 of 11: (d) if S lies beyond the target, the other plan ends at or below our watermark (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -900,12 +944,12 @@
     (bvult search.t o.s)) (bvule o.end search.w))))
 (check-sat)
 (pop 1)
-; ---- goal 7 of 10: (e) our dummies end above our watermark (expect unsat)
+; ---- goal 8 of 11: (e) our dummies end above our watermark (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (bvult search.w after.eff))))
 (check-sat)
 (pop 1)
-; ---- goal 8 of 10: no dummy retype from a watermark at or below ours ends beyond ours (expect unsat)
+; ---- goal 9 of 11: no dummy retype from a watermark at or below ours ends beyond ours (expect unsat)
 (push 1)
 (assert (not (=> (and
     is-dummy
@@ -927,7 +971,19 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32)))
-    (distinct c1.count (_ bv0 32))) (bvuge c1.reach o.end))
+    (distinct c1.count (_ bv0 32))
+    (= c1.count r.per)) (bvuge c1.reach o.end))
+    (=> (and
+    (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32)))
+    (distinct c1.count (_ bv0 32))
+    (distinct c1.count r.per)) (bvuge c1.reach o.end))
     (=> (and
     (and
     (bvult search.w search.t)
@@ -966,7 +1022,7 @@
     (=> is-dummy (bvult search.w after.eff))) (bvule o.end after.eff))))
 (check-sat)
 (pop 1)
-; ---- goal 9 of 10: slot bound: no block size reaching as far as our dummies needs fewer of them (expect unsat)
+; ---- goal 10 of 11: slot bound: no block size reaching as far as our dummies needs fewer of them (expect unsat)
 (push 1)
 (assert (not (=> (and
     is-dummy
@@ -974,7 +1030,7 @@
     (= c1.reach after.eff)) (bvule step.count c1.count))))
 (check-sat)
 (pop 1)
-; ---- goal 10 of 10: reaching the target is monotone in the watermark (expect unsat)
+; ---- goal 11 of 11: reaching the target is monotone in the watermark (expect unsat)
 (push 1)
 (assert (not (=> (and
     (bvule st.eff target.offset)

@@ -753,7 +753,7 @@
 (assert is-dummy)
 (check-sat)
 (pop 1)
-; ---- vacuity check of a goal's hypothesis: (a) blocks of the other plan's size, if they fit, reach as far from our watermark (expect sat)
+; ---- vacuity check of a goal's hypothesis: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the budget stops them (expect sat)
 (push 1)
 (assert (and
     (and
@@ -764,7 +764,23 @@
     (bvule search.t (k64.bit a.size))
     (bvule (_ bv1 64) r.per)
     (bvule r.per (_ bv256 64)))
-    (distinct c1.count (_ bv0 64))))
+    (distinct c1.count (_ bv0 64))
+    (= c1.count r.per)))
+(check-sat)
+(pop 1)
+; ---- vacuity check of a goal's hypothesis: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the target stops them (expect sat)
+(push 1)
+(assert (and
+    (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 64)) (_ bv0 64))
+    (= (bvand search.t (_ bv15 64)) (_ bv0 64))
+    (bvult (_ bv4 64) a.size)
+    (bvule search.t (k64.bit a.size))
+    (bvule (_ bv1 64) r.per)
+    (bvule r.per (_ bv256 64)))
+    (distinct c1.count (_ bv0 64))
+    (distinct c1.count r.per)))
 (check-sat)
 (pop 1)
 ; ---- vacuity check of a goal's hypothesis: (b) if they do not fit, the other plan ends at or below S (expect sat)
@@ -832,7 +848,19 @@
     (bvule search.t (k64.bit a.size))
     (bvule (_ bv1 64) r.per)
     (bvule r.per (_ bv256 64)))
-    (distinct c1.count (_ bv0 64))) (bvuge c1.reach o.end))
+    (distinct c1.count (_ bv0 64))
+    (= c1.count r.per)) (bvuge c1.reach o.end))
+    (=> (and
+    (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 64)) (_ bv0 64))
+    (= (bvand search.t (_ bv15 64)) (_ bv0 64))
+    (bvult (_ bv4 64) a.size)
+    (bvule search.t (k64.bit a.size))
+    (bvule (_ bv1 64) r.per)
+    (bvule r.per (_ bv256 64)))
+    (distinct c1.count (_ bv0 64))
+    (distinct c1.count r.per)) (bvuge c1.reach o.end))
     (=> (and
     (and
     (bvult search.w search.t)
@@ -886,7 +914,7 @@
     (= (k64.align-up o.w r.size) target.offset)))
 (check-sat)
 (pop 1)
-; ---- goal 1 of 10: a dummy retype is needed when the step makes one (expect unsat)
+; ---- goal 1 of 11: a dummy retype is needed when the step makes one (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (and
     (bvult search.w search.t)
@@ -898,12 +926,12 @@
     (bvule r.per (_ bv256 64))))))
 (check-sat)
 (pop 1)
-; ---- goal 2 of 10: the dummies end where the search said (expect unsat)
+; ---- goal 2 of 11: the dummies end where the search said (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (= after.eff prop.reach))))
 (check-sat)
 (pop 1)
-; ---- goal 3 of 10: (a) blocks of the other plan's size, if they fit, reach as far from our watermark (expect unsat)
+; ---- goal 3 of 11: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the budget stops them (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -914,10 +942,26 @@
     (bvule search.t (k64.bit a.size))
     (bvule (_ bv1 64) r.per)
     (bvule r.per (_ bv256 64)))
-    (distinct c1.count (_ bv0 64))) (bvuge c1.reach o.end))))
+    (distinct c1.count (_ bv0 64))
+    (= c1.count r.per)) (bvuge c1.reach o.end))))
 (check-sat)
 (pop 1)
-; ---- goal 4 of 10: (b) if they do not fit, the other plan ends at or below S (expect unsat)
+; ---- goal 4 of 11: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the target stops them (expect unsat)
+(push 1)
+(assert (not (=> (and
+    (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 64)) (_ bv0 64))
+    (= (bvand search.t (_ bv15 64)) (_ bv0 64))
+    (bvult (_ bv4 64) a.size)
+    (bvule search.t (k64.bit a.size))
+    (bvule (_ bv1 64) r.per)
+    (bvule r.per (_ bv256 64)))
+    (distinct c1.count (_ bv0 64))
+    (distinct c1.count r.per)) (bvuge c1.reach o.end))))
+(check-sat)
+(pop 1)
+; ---- goal 5 of 11: (b) if they do not fit, the other plan ends at or below S (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -931,7 +975,7 @@
     (= c1.count (_ bv0 64))) (bvule o.end o.s))))
 (check-sat)
 (pop 1)
-; ---- goal 5 of 10: (c) if S lies above our watermark and not beyond the target, the largest block below S reaches S (expect unsat)
+; ---- goal 6 of 11: (c) if S lies above our watermark and not beyond the target, the largest block below S reaches S (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -950,7 +994,7 @@
     (bvuge c2.reach o.s)))))
 (check-sat)
 (pop 1)
-; ---- goal 6 of 10: (d) if S lies beyond the target, the other plan ends at or below our watermark (expect unsat)
+; ---- goal 7 of 11: (d) if S lies beyond the target, the other plan ends at or below our watermark (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -964,12 +1008,12 @@
     (bvult search.t o.s)) (bvule o.end search.w))))
 (check-sat)
 (pop 1)
-; ---- goal 7 of 10: (e) our dummies end above our watermark (expect unsat)
+; ---- goal 8 of 11: (e) our dummies end above our watermark (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (bvult search.w after.eff))))
 (check-sat)
 (pop 1)
-; ---- goal 8 of 10: no dummy retype from a watermark at or below ours ends beyond ours (expect unsat)
+; ---- goal 9 of 11: no dummy retype from a watermark at or below ours ends beyond ours (expect unsat)
 (push 1)
 (assert (not (=> (and
     is-dummy
@@ -991,7 +1035,19 @@
     (bvule search.t (k64.bit a.size))
     (bvule (_ bv1 64) r.per)
     (bvule r.per (_ bv256 64)))
-    (distinct c1.count (_ bv0 64))) (bvuge c1.reach o.end))
+    (distinct c1.count (_ bv0 64))
+    (= c1.count r.per)) (bvuge c1.reach o.end))
+    (=> (and
+    (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 64)) (_ bv0 64))
+    (= (bvand search.t (_ bv15 64)) (_ bv0 64))
+    (bvult (_ bv4 64) a.size)
+    (bvule search.t (k64.bit a.size))
+    (bvule (_ bv1 64) r.per)
+    (bvule r.per (_ bv256 64)))
+    (distinct c1.count (_ bv0 64))
+    (distinct c1.count r.per)) (bvuge c1.reach o.end))
     (=> (and
     (and
     (bvult search.w search.t)
@@ -1030,7 +1086,7 @@
     (=> is-dummy (bvult search.w after.eff))) (bvule o.end after.eff))))
 (check-sat)
 (pop 1)
-; ---- goal 9 of 10: slot bound: no block size reaching as far as our dummies needs fewer of them (expect unsat)
+; ---- goal 10 of 11: slot bound: no block size reaching as far as our dummies needs fewer of them (expect unsat)
 (push 1)
 (assert (not (=> (and
     is-dummy
@@ -1038,7 +1094,7 @@
     (= c1.reach after.eff)) (bvule step.count c1.count))))
 (check-sat)
 (pop 1)
-; ---- goal 10 of 10: reaching the target is monotone in the watermark (expect unsat)
+; ---- goal 11 of 11: reaching the target is monotone in the watermark (expect unsat)
 (push 1)
 (assert (not (=> (and
     (bvule st.eff target.offset)
