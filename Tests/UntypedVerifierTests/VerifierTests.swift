@@ -101,3 +101,23 @@ let any32 = ProofWindow.any(wordBits: 32)
     #expect(again.proofs[0].result == "proved" && again.proofs[0].via == nil)
     #expect(ProofManifest(json: Data("[1]".utf8)) == nil)
 }
+
+/// A query parsed once (`ParsedQuery`) has one term per check, and each check run on those terms
+/// answers as the check's own text does; a false goal added to the query is found on both paths.
+@Test func parsedQueryAnswersAsItsText() throws {
+    let verifier = Verifier()
+    var q = try verifier.query(.bootShape, window: imx6Window, strategy: .offset)
+    q.goals.append(.init("planted: every cut is 16 bytes", "(= sw.cut.size (_ bv4 32))"))
+    let parsed = try ParsedQuery(q, timeoutMilliseconds: 60_000)
+    #expect(parsed.negatedGoals.count == q.goals.count)
+    #expect(parsed.hypotheses.count == 1 + q.goalGuards.count)
+    #expect(!parsed.assumptions.isEmpty)
+    for (i, goal) in q.goals.enumerated() {
+        let fromTerms = try verifier.solve(parsed, adding: parsed.negatedGoals[i]).0
+        let fromText = try verifier.solve(q.preamble + "(assert (not \(goal.formula)))\n(check-sat)\n", what: "goal").0
+        #expect(fromTerms == fromText, "\(goal.label)")
+        #expect(fromTerms == (goal.label.hasPrefix("planted") ? .sat : .unsat), "\(goal.label)")
+    }
+    let witnesses = try verifier.checkWitnesses(q, digest: "", wordBits: 32) { parsed }
+    #expect(witnesses.allSatisfy { if case .sat = $0.outcome { true } else { false } })
+}
