@@ -464,26 +464,43 @@ struct ObligationBuilder<S: ObligationWord> {
                          accepted: kernError.eq(noError), pre: pre)
     }
 
-    /// `label` for each retype the step can make (dummies, object), under its kind.
-    private func each(_ a: Allocator, _ label: String, _ formula: BoolTerm) -> [Goal] {
-        a.retypes.map { Goal("\($0.1): \(label)", implies($0.0, formula)) }
+    /// `label` for each retype the step can make (dummies, object), under its kind and `lemma`.
+    private func each(_ a: Allocator, _ label: String, _ formula: BoolTerm, assuming lemma: BoolTerm? = nil) -> [Goal] {
+        a.retypes.map { kind, name in Goal("\(name): \(label)", implies(lemma.map { all([kind, $0]) } ?? kind, formula)) }
+    }
+
+    /// Each retype lands where the allocator believes (placement's first two goals).
+    private func landing(_ a: Allocator) -> [Goal] {
+        [Goal("dummies land where the allocator believes", implies(a.isDummy, (a.stepPaddr - a.paddr).eq(a.kernOffset))),
+         Goal("the object lands where the allocator believes", implies(a.isObject, (a.stepPaddr - a.paddr).eq(a.kernOffset)))]
+    }
+
+    /// In the any-search form, the goals about the kernel's retype assume where it lands: the
+    /// landing goals are proved first, in the same query, and added to the others' hypotheses
+    /// (a third of the time). Where they fail (a broken rule), the any-search form proves
+    /// nothing and the strategy-search form, without them, decides.
+    private func landingLemma(_ a: Allocator) -> (goals: [Goal], term: BoolTerm?) {
+        guard form == .anySearch else { return ([], nil) }
+        let goals = landing(a).map { Goal("lemma: \($0.label)", $0.term) }
+        return (goals, all(goals.map(\.term)))
     }
 
     private func watermark(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
         let k = q.spec
-        var goals = each(a, "the kernel accepts the retype", a.accepted)
-        goals += each(a, "the watermarks still mirror each other", k.mirrors(watermark: a.afterEff, freeIndex: a.kernFi, hasChildren: a.afterHc))
+        let (lemmas, lemma) = landingLemma(a)
+        var goals = lemmas
+        goals += each(a, "the kernel accepts the retype", a.accepted, assuming: lemma)
+        goals += each(a, "the watermarks still mirror each other", k.mirrors(watermark: a.afterEff, freeIndex: a.kernFi, hasChildren: a.afterHc),
+                      assuming: lemma)
         goals += each(a, "the untyped has children", a.afterHc)
-        goals += each(a, "the kernel's free index stays inside the untyped", a.kernFi.shl(minUntypedBits).ule(k.bit(a.size)))
+        goals += each(a, "the kernel's free index stays inside the untyped", a.kernFi.shl(minUntypedBits).ule(k.bit(a.size)), assuming: lemma)
         goals += [Goal("delete: the watermarks still mirror each other", implies(a.isDelete, k.mirrors(watermark: a.afterEff, freeIndex: a.kfi, hasChildren: a.afterHc)))]
         goals += [Goal("the hold invariant holds after the step", a.afterHolds)]
         return (a.pre, a.isRetype, goals)
     }
 
     private func placement(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
-        (a.pre, a.isObject.and(a.has), [
-            Goal("dummies land where the allocator believes", implies(a.isDummy, (a.stepPaddr - a.paddr).eq(a.kernOffset))),
-            Goal("the object lands where the allocator believes", implies(a.isObject, (a.stepPaddr - a.paddr).eq(a.kernOffset))),
+        (a.pre, a.isObject.and(a.has), landing(a) + [
             Goal("an anchored object lands at its target",
                  implies(a.isObject.and(a.has), q.spec.placed(object: a.kernFirst, capPtr: a.uPptr, basePaddr: a.paddr, target: a.rTarget))),
         ])
@@ -499,11 +516,15 @@ struct ObligationBuilder<S: ObligationWord> {
     private func noOverlap(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
         // That the kernel accepts the retype is `watermark`'s to prove; here, where it lands.
         let k = q.spec
-        var goals = each(a, "at or above the watermark", k.noOverlap(previousEnd: a.stEff, offset: a.kernOffset))
-        goals += each(a, "the first object inside the untyped", k.inBounds(offset: a.kernOffset, size: a.stepSize, untypedSize: a.size))
-        goals += each(a, "the last object inside the untyped", a.kernOffset.ule(a.kernEnd).and(a.kernEnd.ule(k.bit(a.size))))
+        let (lemmas, lemma) = landingLemma(a)
+        var goals = lemmas
+        goals += each(a, "at or above the watermark", k.noOverlap(previousEnd: a.stEff, offset: a.kernOffset), assuming: lemma)
+        goals += each(a, "the first object inside the untyped", k.inBounds(offset: a.kernOffset, size: a.stepSize, untypedSize: a.size),
+                      assuming: lemma)
+        goals += each(a, "the last object inside the untyped", a.kernOffset.ule(a.kernEnd).and(a.kernEnd.ule(k.bit(a.size))), assuming: lemma)
         goals.append(Goal("dummies end at or before the target",
-                          implies(a.isDummy.and(a.has), k.dummyBeforeTarget(dummyEnd: a.kernEnd, targetOffset: a.targetOffset))))
+                          implies(all([a.isDummy, a.has] + (lemma.map { [$0] } ?? [])),
+                                  k.dummyBeforeTarget(dummyEnd: a.kernEnd, targetOffset: a.targetOffset))))
         return (a.pre, a.isDummy.and(a.has), goals)
     }
 
@@ -611,7 +632,7 @@ struct ObligationBuilder<S: ObligationWord> {
         // Slot bound: blocks of any one size o.k from our watermark that reach exactly as far
         // as our dummy retype are no fewer than ours.
         let c1 = contract.singleSize(size: ok.value, name: "c1", &q)
-        let slotGoal = Goal("slot bound: no block size reaching as far as our dummies needs fewer of them",
+        var slotGoal = Goal("slot bound: no block size reaching as far as our dummies needs fewer of them",
                             implies(all([a.isDummy, c1.count.distinct(zero), c1.reach.eq(a.afterEff)]), a.stepCount.ule(c1.count)))
         if let proposal = a.proposal, form == .searchContract {
             // The argument, in steps. With S = our watermark aligned up to the other plan's
@@ -630,16 +651,20 @@ struct ObligationBuilder<S: ObligationWord> {
             let (searchW, searchT) = contract.searched(&q)
             let os = q.define("o.s", k.alignUp(searchW, bits: ok.term))
             let propReach = prop.reach
+            let startsBelow = k.alignUp(ow, bits: ok.term).ule(os)
             let width = literal(UInt64(S.bitWidth))
             let steps = [
                 Goal("a dummy retype is needed when the step makes one", implies(a.isDummy, needed)),
                 Goal("the dummies end where the search said", implies(a.isDummy, a.afterEff.eq(propReach))),
+                Goal("the dummies are as many as the search said", implies(a.isDummy, a.stepCount.eq(prop.count))),
                 // (a) in its two cases (proved apart, they take half the time of the whole):
-                // the round of the other plan's size stops at the budget or at the target.
+                // the round of the other plan's size stops at the budget or at the target; both
+                // assume that align-up is monotone here, (a0), proved first.
+                Goal("(a0) the other plan's blocks start at or below S", implies(needed, startsBelow)),
                 Goal("(a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the budget stops them",
-                     implies(all([needed, c1.count.distinct(zero), c1.count.eq(a.rPer)]), c1.reach.uge(oend))),
+                     implies(all([needed, startsBelow, c1.count.distinct(zero), c1.count.eq(a.rPer)]), c1.reach.uge(oend))),
                 Goal("(a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the target stops them",
-                     implies(all([needed, c1.count.distinct(zero), c1.count.distinct(a.rPer)]), c1.reach.uge(oend))),
+                     implies(all([needed, startsBelow, c1.count.distinct(zero), c1.count.distinct(a.rPer)]), c1.reach.uge(oend))),
                 Goal("(b) if they do not fit, the other plan ends at or below S",
                      implies(all([needed, c1.count.eq(zero)]), oend.ule(os))),
                 Goal("(c) if S lies above our watermark and not beyond the target, the largest block below S reaches S",
@@ -650,6 +675,10 @@ struct ObligationBuilder<S: ObligationWord> {
                 Goal("(e) our dummies end above our watermark", implies(a.isDummy, searchW.ult(a.afterEff))),
             ]
             lemmas = steps
+            // The slot bound assumes the two steps on the proposal (a tenth of the time).
+            slotGoal = Goal(slotGoal.label, implies(all([a.isDummy, a.afterEff.eq(propReach), a.stepCount.eq(prop.count),
+                                                         c1.count.distinct(zero), c1.reach.eq(a.afterEff)]),
+                                                    a.stepCount.ule(c1.count)))
             mainGoal = Goal(mainGoal.label, implies(all([a.isDummy] + steps.map(\.term)), oend.ule(a.afterEff)))
         }
         return (assumptions, a.isDummy, lemmas + [
