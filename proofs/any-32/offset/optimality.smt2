@@ -689,6 +689,18 @@
 (assert is-dummy)
 (check-sat)
 (pop 1)
+; ---- vacuity check of a goal's hypothesis: (a0) the other plan's blocks start at or below S (expect sat)
+(push 1)
+(assert (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32))))
+(check-sat)
+(pop 1)
 ; ---- vacuity check of a goal's hypothesis: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the budget stops them (expect sat)
 (push 1)
 (assert (and
@@ -700,6 +712,7 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32)))
+    (bvule (k32.align-up o.w o.k) o.s)
     (distinct c1.count (_ bv0 32))
     (= c1.count r.per)))
 (check-sat)
@@ -715,6 +728,7 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32)))
+    (bvule (k32.align-up o.w o.k) o.s)
     (distinct c1.count (_ bv0 32))
     (distinct c1.count r.per)))
 (check-sat)
@@ -775,6 +789,15 @@
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32))))
     (=> is-dummy (= after.eff prop.reach))
+    (=> is-dummy (= step.count prop.count))
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32))) (bvule (k32.align-up o.w o.k) o.s))
     (=> (and
     (and
     (bvult search.w search.t)
@@ -784,6 +807,7 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32)))
+    (bvule (k32.align-up o.w o.k) o.s)
     (distinct c1.count (_ bv0 32))
     (= c1.count r.per)) (bvuge c1.reach o.end))
     (=> (and
@@ -795,6 +819,7 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32)))
+    (bvule (k32.align-up o.w o.k) o.s)
     (distinct c1.count (_ bv0 32))
     (distinct c1.count r.per)) (bvuge c1.reach o.end))
     (=> (and
@@ -839,6 +864,8 @@
 (push 1)
 (assert (and
     is-dummy
+    (= after.eff prop.reach)
+    (= step.count prop.count)
     (distinct c1.count (_ bv0 32))
     (= c1.reach after.eff)))
 (check-sat)
@@ -850,7 +877,7 @@
     (= (k32.align-up o.w r.size) target.offset)))
 (check-sat)
 (pop 1)
-; ---- goal 1 of 11: a dummy retype is needed when the step makes one (expect unsat)
+; ---- goal 1 of 13: a dummy retype is needed when the step makes one (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (and
     (bvult search.w search.t)
@@ -862,12 +889,29 @@
     (bvule r.per (_ bv256 32))))))
 (check-sat)
 (pop 1)
-; ---- goal 2 of 11: the dummies end where the search said (expect unsat)
+; ---- goal 2 of 13: the dummies end where the search said (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (= after.eff prop.reach))))
 (check-sat)
 (pop 1)
-; ---- goal 3 of 11: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the budget stops them (expect unsat)
+; ---- goal 3 of 13: the dummies are as many as the search said (expect unsat)
+(push 1)
+(assert (not (=> is-dummy (= step.count prop.count))))
+(check-sat)
+(pop 1)
+; ---- goal 4 of 13: (a0) the other plan's blocks start at or below S (expect unsat)
+(push 1)
+(assert (not (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32))) (bvule (k32.align-up o.w o.k) o.s))))
+(check-sat)
+(pop 1)
+; ---- goal 5 of 13: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the budget stops them (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -878,11 +922,12 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32)))
+    (bvule (k32.align-up o.w o.k) o.s)
     (distinct c1.count (_ bv0 32))
     (= c1.count r.per)) (bvuge c1.reach o.end))))
 (check-sat)
 (pop 1)
-; ---- goal 4 of 11: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the target stops them (expect unsat)
+; ---- goal 6 of 13: (a) blocks of the other plan's size, if they fit, reach as far from our watermark: when the target stops them (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -893,11 +938,12 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32)))
+    (bvule (k32.align-up o.w o.k) o.s)
     (distinct c1.count (_ bv0 32))
     (distinct c1.count r.per)) (bvuge c1.reach o.end))))
 (check-sat)
 (pop 1)
-; ---- goal 5 of 11: (b) if they do not fit, the other plan ends at or below S (expect unsat)
+; ---- goal 7 of 13: (b) if they do not fit, the other plan ends at or below S (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -911,7 +957,7 @@
     (= c1.count (_ bv0 32))) (bvule o.end o.s))))
 (check-sat)
 (pop 1)
-; ---- goal 6 of 11: (c) if S lies above our watermark and not beyond the target, the largest block below S reaches S (expect unsat)
+; ---- goal 8 of 13: (c) if S lies above our watermark and not beyond the target, the largest block below S reaches S (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -930,7 +976,7 @@
     (bvuge c2.reach o.s)))))
 (check-sat)
 (pop 1)
-; ---- goal 7 of 11: (d) if S lies beyond the target, the other plan ends at or below our watermark (expect unsat)
+; ---- goal 9 of 13: (d) if S lies beyond the target, the other plan ends at or below our watermark (expect unsat)
 (push 1)
 (assert (not (=> (and
     (and
@@ -944,12 +990,12 @@
     (bvult search.t o.s)) (bvule o.end search.w))))
 (check-sat)
 (pop 1)
-; ---- goal 8 of 11: (e) our dummies end above our watermark (expect unsat)
+; ---- goal 10 of 13: (e) our dummies end above our watermark (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (bvult search.w after.eff))))
 (check-sat)
 (pop 1)
-; ---- goal 9 of 11: no dummy retype from a watermark at or below ours ends beyond ours (expect unsat)
+; ---- goal 11 of 13: no dummy retype from a watermark at or below ours ends beyond ours (expect unsat)
 (push 1)
 (assert (not (=> (and
     is-dummy
@@ -962,6 +1008,15 @@
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32))))
     (=> is-dummy (= after.eff prop.reach))
+    (=> is-dummy (= step.count prop.count))
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32))) (bvule (k32.align-up o.w o.k) o.s))
     (=> (and
     (and
     (bvult search.w search.t)
@@ -971,6 +1026,7 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32)))
+    (bvule (k32.align-up o.w o.k) o.s)
     (distinct c1.count (_ bv0 32))
     (= c1.count r.per)) (bvuge c1.reach o.end))
     (=> (and
@@ -982,6 +1038,7 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32)))
+    (bvule (k32.align-up o.w o.k) o.s)
     (distinct c1.count (_ bv0 32))
     (distinct c1.count r.per)) (bvuge c1.reach o.end))
     (=> (and
@@ -1022,15 +1079,17 @@
     (=> is-dummy (bvult search.w after.eff))) (bvule o.end after.eff))))
 (check-sat)
 (pop 1)
-; ---- goal 10 of 11: slot bound: no block size reaching as far as our dummies needs fewer of them (expect unsat)
+; ---- goal 12 of 13: slot bound: no block size reaching as far as our dummies needs fewer of them (expect unsat)
 (push 1)
 (assert (not (=> (and
     is-dummy
+    (= after.eff prop.reach)
+    (= step.count prop.count)
     (distinct c1.count (_ bv0 32))
     (= c1.reach after.eff)) (bvule step.count c1.count))))
 (check-sat)
 (pop 1)
-; ---- goal 11 of 11: reaching the target is monotone in the watermark (expect unsat)
+; ---- goal 13 of 13: reaching the target is monotone in the watermark (expect unsat)
 (push 1)
 (assert (not (=> (and
     (bvule st.eff target.offset)

@@ -639,6 +639,8 @@
   (let ((a!1 (bvshl (_ bv1 64) a.size))) (let ((a!2 (bvsub r.target a.paddr))) (let ((a!3 (bvsub (bvshl (_ bv1 64) r.size) (_ bv1 64)))) (let ((a!4 (bvand (bvadd st.eff a!3) (bvnot a!3)))) (let ((a!5 (ite r.has a!2 a!4))) (let ((a!6 (bvult a!5 st.eff))) (let ((a!7 (bvshl r.count r.size))) (let ((a!8 (ite (or (or (or (bvult r.count (_ bv1 64)) (bvult (_ bv256 64) r.count)) (bvult r.per (_ bv1 64))) (bvult (_ bv256 64) r.per)) (_ bv1 64) (ite (or (bvult a.size r.size) (bvult r.size (_ bv4 64))) (_ bv2 64) (ite (and a.dev (not r.devok)) (_ bv3 64) (ite (and r.has (bvule a!1 a!2)) (_ bv4 64) (ite (and (and r.has r.phys) (not (= (bvand r.target a!3) (_ bv0 64)))) (_ bv5 64) (ite (or (and r.has (not (= (bvand a!5 a!3) (_ bv0 64)))) (and (and (not r.has) r.phys) (not (= (bvand (bvadd a.paddr a!5) a!3) (_ bv0 64))))) (_ bv6 64) (ite (and r.has a!6) (_ bv7 64) (ite (or (or (or (not (= (bvlshr a!7 r.size) r.count)) (bvult a!1 a!7)) (bvult (bvsub a!1 a!7) a!5)) a!6) (_ bv8 64) (_ bv0 64))))))))))) (let ((a!9 (= a!4 a!5))) (let ((a!10 (ite (= a.next (_ bv0 64)) a.hold0 a.hold1))) (let ((a!11 (not (= a!10 (_ bv0 64))))) (let ((a!12 (bvshl search.count search.size))) (let ((a!13 (bvsub (bvshl (_ bv1 64) search.size) (_ bv1 64)))) (let ((a!14 (bvand (bvadd st.eff a!13) (bvnot a!13)))) (let ((a!15 (bvadd a!14 a!12))) (ite (and (not (not (= (ite (and (= a!8 (_ bv0 64)) (and (and (not a!9) (not a!11)) (not (and (and (and (and (and (and (and (bvule (_ bv1 64) search.count) (bvule search.count r.per)) (= (bvlshr a!12 search.size) search.count)) (bvule (_ bv4 64) search.size)) (bvult search.size a.size)) (bvule st.eff a!14)) (bvule a!14 a!15)) (bvule a!15 a!5))))) (_ bv9 64) a!8) (_ bv0 64)))) a!9) r.count (ite a!11 a!10 search.count))))))))))))))))))
 (define-fun step.hold () (_ BitVec 64)
   a.next)
+(define-fun step.paddr () (_ BitVec 64)
+  (let ((a!1 (bvshl (_ bv1 64) a.size))) (let ((a!2 (bvsub r.target a.paddr))) (let ((a!3 (bvsub (bvshl (_ bv1 64) r.size) (_ bv1 64)))) (let ((a!4 (bvand (bvadd st.eff a!3) (bvnot a!3)))) (let ((a!5 (ite r.has a!2 a!4))) (let ((a!6 (bvult a!5 st.eff))) (let ((a!7 (bvshl r.count r.size))) (let ((a!8 (ite (or (or (or (bvult r.count (_ bv1 64)) (bvult (_ bv256 64) r.count)) (bvult r.per (_ bv1 64))) (bvult (_ bv256 64) r.per)) (_ bv1 64) (ite (or (bvult a.size r.size) (bvult r.size (_ bv4 64))) (_ bv2 64) (ite (and a.dev (not r.devok)) (_ bv3 64) (ite (and r.has (bvule a!1 a!2)) (_ bv4 64) (ite (and (and r.has r.phys) (not (= (bvand r.target a!3) (_ bv0 64)))) (_ bv5 64) (ite (or (and r.has (not (= (bvand a!5 a!3) (_ bv0 64)))) (and (and (not r.has) r.phys) (not (= (bvand (bvadd a.paddr a!5) a!3) (_ bv0 64))))) (_ bv6 64) (ite (and r.has a!6) (_ bv7 64) (ite (or (or (or (not (= (bvlshr a!7 r.size) r.count)) (bvult a!1 a!7)) (bvult (bvsub a!1 a!7) a!5)) a!6) (_ bv8 64) (_ bv0 64))))))))))) (let ((a!9 (= a!4 a!5))) (let ((a!10 (bvshl search.count search.size))) (let ((a!11 (bvsub (bvshl (_ bv1 64) search.size) (_ bv1 64)))) (let ((a!12 (bvand (bvadd st.eff a!11) (bvnot a!11)))) (let ((a!13 (bvadd a!12 a!10))) (bvadd a.paddr (ite (and (not (not (= (ite (and (= a!8 (_ bv0 64)) (and (and (not a!9) (not (not (= (ite (= step.hold (_ bv0 64)) a.hold0 a.hold1) (_ bv0 64))))) (not (and (and (and (and (and (and (and (bvule (_ bv1 64) search.count) (bvule search.count r.per)) (= (bvlshr a!10 search.size) search.count)) (bvule (_ bv4 64) search.size)) (bvult search.size a.size)) (bvule st.eff a!12)) (bvule a!12 a!13)) (bvule a!13 a!5))))) (_ bv9 64) a!8) (_ bv0 64)))) a!9) a!5 a!12))))))))))))))))
 (define-fun st.holds () Bool
   (let ((a!1 (= step.hold (_ bv0 64)))) (and (and (and (bvule a.hold0 (_ bv256 64)) (bvule a.hold1 (_ bv256 64))) (or a!1 (= step.hold (_ bv1 64)))) (or (or (= (ite a!1 a.hold0 a.hold1) (_ bv0 64)) (not (= (ite a!1 a.hold1 a.hold0) (_ bv0 64)))) (not (= a.live (_ bv0 64)))))))
 (define-fun is-object () Bool
@@ -667,48 +669,115 @@
 (assert (and is-dummy r.has))
 (check-sat)
 (pop 1)
-; ---- vacuity check of a goal's hypothesis: dummies: at or above the watermark (expect sat)
+; ---- vacuity check of a goal's hypothesis: lemma: dummies land where the allocator believes (expect sat)
 (push 1)
 (assert is-dummy)
 (check-sat)
 (pop 1)
-; ---- vacuity check of a goal's hypothesis: object: at or above the watermark (expect sat)
+; ---- vacuity check of a goal's hypothesis: lemma: the object lands where the allocator believes (expect sat)
 (push 1)
 (assert is-object)
 (check-sat)
 (pop 1)
-; ---- goal 1 of 7: dummies: at or above the watermark (expect unsat)
+; ---- vacuity check of a goal's hypothesis: dummies: at or above the watermark (expect sat)
 (push 1)
-(assert (not (=> is-dummy (inv64.no-overlap st.eff kern.offset))))
+(assert (and
+    is-dummy
+    (and
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))))
 (check-sat)
 (pop 1)
-; ---- goal 2 of 7: object: at or above the watermark (expect unsat)
+; ---- vacuity check of a goal's hypothesis: object: at or above the watermark (expect sat)
 (push 1)
-(assert (not (=> is-object (inv64.no-overlap st.eff kern.offset))))
+(assert (and
+    is-object
+    (and
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))))
 (check-sat)
 (pop 1)
-; ---- goal 3 of 7: dummies: the first object inside the untyped (expect unsat)
+; ---- vacuity check of a goal's hypothesis: dummies end at or before the target (expect sat)
 (push 1)
-(assert (not (=> is-dummy (inv64.in-bounds kern.offset step.size a.size))))
+(assert (and
+    is-dummy
+    r.has
+    (and
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))))
 (check-sat)
 (pop 1)
-; ---- goal 4 of 7: object: the first object inside the untyped (expect unsat)
+; ---- goal 1 of 9: lemma: dummies land where the allocator believes (expect unsat)
 (push 1)
-(assert (not (=> is-object (inv64.in-bounds kern.offset step.size a.size))))
+(assert (not (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))))
 (check-sat)
 (pop 1)
-; ---- goal 5 of 7: dummies: the last object inside the untyped (expect unsat)
+; ---- goal 2 of 9: lemma: the object lands where the allocator believes (expect unsat)
 (push 1)
-(assert (not (=> is-dummy (and (bvule kern.offset kern.end) (bvule kern.end (k64.bit a.size))))))
+(assert (not (=> is-object (= (bvsub step.paddr a.paddr) kern.offset))))
 (check-sat)
 (pop 1)
-; ---- goal 6 of 7: object: the last object inside the untyped (expect unsat)
+; ---- goal 3 of 9: dummies: at or above the watermark (expect unsat)
 (push 1)
-(assert (not (=> is-object (and (bvule kern.offset kern.end) (bvule kern.end (k64.bit a.size))))))
+(assert (not (=> (and
+    is-dummy
+    (and
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv64.no-overlap st.eff kern.offset))))
 (check-sat)
 (pop 1)
-; ---- goal 7 of 7: dummies end at or before the target (expect unsat)
+; ---- goal 4 of 9: object: at or above the watermark (expect unsat)
 (push 1)
-(assert (not (=> (and is-dummy r.has) (inv64.dummy-before-target kern.end target.offset))))
+(assert (not (=> (and
+    is-object
+    (and
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv64.no-overlap st.eff kern.offset))))
+(check-sat)
+(pop 1)
+; ---- goal 5 of 9: dummies: the first object inside the untyped (expect unsat)
+(push 1)
+(assert (not (=> (and
+    is-dummy
+    (and
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv64.in-bounds kern.offset step.size a.size))))
+(check-sat)
+(pop 1)
+; ---- goal 6 of 9: object: the first object inside the untyped (expect unsat)
+(push 1)
+(assert (not (=> (and
+    is-object
+    (and
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv64.in-bounds kern.offset step.size a.size))))
+(check-sat)
+(pop 1)
+; ---- goal 7 of 9: dummies: the last object inside the untyped (expect unsat)
+(push 1)
+(assert (not (=> (and
+    is-dummy
+    (and
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (and (bvule kern.offset kern.end) (bvule kern.end (k64.bit a.size))))))
+(check-sat)
+(pop 1)
+; ---- goal 8 of 9: object: the last object inside the untyped (expect unsat)
+(push 1)
+(assert (not (=> (and
+    is-object
+    (and
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (and (bvule kern.offset kern.end) (bvule kern.end (k64.bit a.size))))))
+(check-sat)
+(pop 1)
+; ---- goal 9 of 9: dummies end at or before the target (expect unsat)
+(push 1)
+(assert (not (=> (and
+    is-dummy
+    r.has
+    (and
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv64.dummy-before-target kern.end target.offset))))
 (check-sat)
 (pop 1)

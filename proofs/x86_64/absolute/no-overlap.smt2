@@ -677,6 +677,13 @@
 (assert is-object)
 (check-sat)
 (pop 1)
+; ---- vacuity check of a goal's hypothesis: dummies end at or before the target (expect sat)
+(push 1)
+(assert (and
+    is-dummy
+    r.has))
+(check-sat)
+(pop 1)
 ; ---- goal 1 of 7: dummies: at or above the watermark (expect unsat)
 (push 1)
 (assert (not (=> is-dummy (inv64.no-overlap st.eff kern.offset))))
@@ -709,6 +716,8 @@
 (pop 1)
 ; ---- goal 7 of 7: dummies end at or before the target (expect unsat)
 (push 1)
-(assert (not (=> (and is-dummy r.has) (inv64.dummy-before-target kern.end target.offset))))
+(assert (not (=> (and
+    is-dummy
+    r.has) (inv64.dummy-before-target kern.end target.offset))))
 (check-sat)
 (pop 1)
