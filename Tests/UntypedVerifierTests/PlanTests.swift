@@ -35,3 +35,22 @@ import UntypedCore
         #expect(!q.goals.contains { $0.label.hasPrefix("search:") }, "\(o.rawValue)")
     }
 }
+
+/// In the any-search form, watermark and no-overlap first prove placement's landing goals and
+/// assume them in their goals about the kernel's retype; in the strategy-search form (the
+/// fall-back that decides for a broken rule) they neither prove nor assume them.
+@Test func landingLemmaOnlyInTheAnySearchForm() throws {
+    let verifier = Verifier()
+    let any32 = ProofWindow.any(wordBits: 32)
+    let placement = try verifier.query(.placement, window: any32, strategy: .offset, form: .anySearch)
+    let landing = placement.goals.prefix(2).map(\.formula)
+    for o in [Obligation.watermark, .noOverlap] {
+        let reduced = try verifier.query(o, window: any32, strategy: .offset, form: .anySearch)
+        #expect(reduced.goals.prefix(2).map(\.label) == placement.goals.prefix(2).map { "lemma: \($0.label)" }, "\(o.rawValue)")
+        #expect(reduced.goals.prefix(2).map(\.formula) == landing, "\(o.rawValue)")
+        let users = reduced.goals.dropFirst(2).filter { g in landing.allSatisfy { g.formula.contains($0) } }
+        #expect(users.count >= 4, "\(o.rawValue): \(users.map(\.label))")
+        let own = try verifier.query(o, window: any32, strategy: .offset, form: .strategySearch)
+        #expect(!own.goals.contains { g in g.label.hasPrefix("lemma:") || landing.contains { g.formula.contains($0) } }, "\(o.rawValue)")
+    }
+}
