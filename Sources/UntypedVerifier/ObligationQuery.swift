@@ -466,7 +466,12 @@ struct ObligationBuilder<S: ObligationWord> {
 
     /// `label` for each retype the step can make (dummies, object), under its kind and `lemma`.
     private func each(_ a: Allocator, _ label: String, _ formula: BoolTerm, assuming lemma: BoolTerm? = nil) -> [Goal] {
-        a.retypes.map { kind, name in Goal("\(name): \(label)", implies(lemma.map { all([kind, $0]) } ?? kind, formula)) }
+        a.retypes.map { kind, name in Goal("\(name): \(label)", implies(hypothesis([kind], assuming: lemma), formula)) }
+    }
+
+    /// The conjunction of `parts`, and of `lemma` when there is one.
+    private func hypothesis(_ parts: [BoolTerm], assuming lemma: BoolTerm?) -> BoolTerm {
+        all(parts + (lemma.map { [$0] } ?? []))
     }
 
     /// Each retype lands where the allocator believes (placement's first two goals).
@@ -523,7 +528,7 @@ struct ObligationBuilder<S: ObligationWord> {
                       assuming: lemma)
         goals += each(a, "the last object inside the untyped", a.kernOffset.ule(a.kernEnd).and(a.kernEnd.ule(k.bit(a.size))), assuming: lemma)
         goals.append(Goal("dummies end at or before the target",
-                          implies(all([a.isDummy, a.has] + (lemma.map { [$0] } ?? [])),
+                          implies(hypothesis([a.isDummy, a.has], assuming: lemma),
                                   k.dummyBeforeTarget(dummyEnd: a.kernEnd, targetOffset: a.targetOffset))))
         return (a.pre, a.isDummy.and(a.has), goals)
     }
