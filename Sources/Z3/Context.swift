@@ -119,6 +119,21 @@ public final class Context: @unchecked Sendable {
         return ASTVector(self, vector!).elements
     }
 
+    /// Copies `terms`, all of another context, into this one (`Z3_mk_ast_vector`,
+    /// `Z3_ast_vector_push`, `Z3_ast_vector_translate`): one translation, so subterms they
+    /// share are copied once. Far cheaper than parsing their text again. The source context
+    /// is read (and its reference counts changed): nobody else may use it meanwhile.
+    public func translate(_ terms: [Expr]) -> [Expr] {
+        guard let source = terms.first?.context else { return [] }
+        precondition(terms.allSatisfy { $0.context === source }, "Z3: terms from different contexts")
+        precondition(source !== self, "Z3: translating a context into itself")
+        let vector = ASTVector(source, Z3_mk_ast_vector(source.raw)!)
+        for term in terms { Z3_ast_vector_push(source.raw, vector.raw, term.raw) }
+        return withExtendedLifetime(terms) {
+            ASTVector(self, checked(Z3_ast_vector_translate(source.raw, vector.raw, raw))).elements
+        }
+    }
+
     // MARK: Errors
 
     /// The error set by the last call, if any (`Z3_get_error_code`, `Z3_get_error_msg`).
