@@ -158,14 +158,31 @@ public func furthestReachSearch<W: Word, R: PlacementRule>(watermark w: W, targe
 public func furthestReach<W: Word, R: PlacementRule>(_ best: DummySearch<W>, size k: W, watermark w: W, target t: W,
                                                      untypedSizeBits: W, perRetype: W, base paddr: W,
                                                      rule: R) -> DummySearch<W> {
-    let start = rule.believedAlignUp(w, k, base: paddr)
-    let fits = start.ule(t).and(k.ult(untypedSizeBits))
-    let n = W.min((t &- start).shiftedRight(by: k), perRetype)
-    let reach = start &+ n.shiftedLeft(by: k)
-    let better = fits.and(n.ne(0)).and(reach.uge(best.reach))
-    return DummySearch(sizeBits: W.select(better, k, best.sizeBits),
-                       count: W.select(better, n, best.count),
-                       reach: W.select(better, reach, best.reach))
+    let round = FurthestReachRound(best, size: k, watermark: w, target: t, untypedSizeBits: untypedSizeBits,
+                                   perRetype: perRetype, base: paddr, rule: rule)
+    return DummySearch(sizeBits: W.select(round.better, k, best.sizeBits),
+                       count: W.select(round.better, round.count, best.count),
+                       reach: W.select(round.better, round.reach, best.reach))
+}
+
+/// The blocks one round of `furthestReach` considers, before it compares them with the best
+/// so far: from where the rule believes blocks of 2^k bytes start, as many as fit below the
+/// target (at most `perRetype`), and whether they replace `best`.
+public struct FurthestReachRound<W: Word> {
+    public var start: W
+    public var count: W
+    public var reach: W
+    public var better: W.Cond
+
+    @inline(__always)
+    public init<R: PlacementRule>(_ best: DummySearch<W>, size k: W, watermark w: W, target t: W,
+                                  untypedSizeBits: W, perRetype: W, base paddr: W, rule: R) {
+        start = rule.believedAlignUp(w, k, base: paddr)
+        let fits = start.ule(t).and(k.ult(untypedSizeBits))
+        count = W.min((t &- start).shiftedRight(by: k), perRetype)
+        reach = start &+ count.shiftedLeft(by: k)
+        better = fits.and(count.ne(0)).and(reach.uge(best.reach))
+    }
 }
 
 /// The allocator's state after the root task performed `step` successfully.

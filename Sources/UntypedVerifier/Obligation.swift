@@ -18,7 +18,7 @@ public enum Obligation: String, CaseIterable, Sendable {
     public var statement: String {
         switch self {
         case .modelSpec:
-            return "The Swift kernel model (kernelRetype, bootCut, CapPtrStorage.load) equals the hand-written SMT-LIB semantics in specs/ for all inputs: error kind and order, reset, aligned free pointer, new free index, boot cutting, capPtr storage. On the symbolic windows also the specs' offset form of the retype (invW.offset-*), for every capPtr and every seL4_MaxUntypedBits < W."
+            return "The Swift kernel model (kernelRetype, bootCut, CapPtrStorage.load) equals the hand-written SMT-LIB semantics in specs/ for all inputs: error kind and order, reset, aligned free pointer, new free index, boot cutting, capPtr storage. On the symbolic windows for every seL4_MaxUntypedBits, slot size and capPtr storage (so for every window of that width), and also the spec facts the allocator obligations use: the specs' offset form of the retype (invW.offset-*), for every capPtr and every seL4_MaxUntypedBits < W, and that reaching an aligned target is monotone in the watermark (optimality's induction over plans)."
         case .bootShape:
             return "Every untyped the boot derivation emits from a region inside [0, device top) has its pptr aligned to its size, a size in [4, seL4_MaxUntypedBits], lies inside the region, and (on every catalogue window) its pptr survives capPtr storage."
         case .watermark:
@@ -38,7 +38,7 @@ public enum Obligation: String, CaseIterable, Sendable {
         case .progress:
             return "The step never gets stuck: whenever a dummy retype is needed its search proposes a valid one (its own postcondition never fails). Each dummy retype strictly advances the watermark without passing the target, so at most (target - watermark)/16 are made, and a delete is always followed by a retype."
         case .optimality:
-            return "Greedy stays ahead: from any watermark at or below ours, no dummy retype the kernel accepts (with the same budget of dummies per retype) ends beyond where the strategy's dummy retype ends, and reaching the target is monotone in the watermark. By induction over plans (a reset only moves a plan back to 0), no plan with fewer dummy retypes reaches the target. Slot bound: no single block size that reaches as far as the strategy's dummy retype needs fewer dummies (CSpace slots)."
+            return "Greedy stays ahead: from any watermark at or below ours, no dummy retype the kernel accepts (with the same budget of dummies per retype) ends beyond where the strategy's dummy retype ends; with reaching the target monotone in the watermark (a spec fact, proved by model-spec on any-W), by induction over plans (a reset only moves a plan back to 0), no plan with fewer dummy retypes reaches the target. Slot bound: no single block size that reaches as far as the strategy's dummy retype needs fewer dummies (CSpace slots)."
         }
     }
 
@@ -53,9 +53,24 @@ public enum Obligation: String, CaseIterable, Sendable {
     }
 
     /// The obligation whose proof this one assumes for `strategy` in `form`: progress and
-    /// optimality in the search-contract form assume the contract that dummy-search proves.
+    /// optimality in the search-contract form assume the contract that dummy-search proves;
+    /// watermark and no-overlap in the any-search form assume where the retypes land, the
+    /// first two goals of placement (in the same form).
     public func prerequisite(for strategy: StrategyUnderTest, form: SearchForm) -> Obligation? {
-        (self == .progress || self == .optimality) && form == .searchContract && strategy.searchesFurthestReach ? .dummySearch : nil
+        switch (self, form) {
+        case (.progress, .searchContract), (.optimality, .searchContract): return strategy.searchesFurthestReach ? .dummySearch : nil
+        case (.watermark, .anySearch), (.noOverlap, .anySearch): return .placement
+        default: return nil
+        }
+    }
+
+    /// The form `untyped verify` checks this obligation in first when asked for `form` (nil:
+    /// the usual order): the reduced form where it is the one asked for, else the strategy's
+    /// own search; dummy-search always in the search-contract form.
+    func firstForm(for strategy: StrategyUnderTest, asked form: SearchForm?) -> SearchForm {
+        if self == .dummySearch { return .searchContract }
+        let reduced = reducedForm(for: strategy)
+        return reduced != nil && (form == nil || form == reduced) ? reduced! : .strategySearch
     }
 }
 

@@ -172,6 +172,10 @@ struct ObligationBuilder<S: ObligationWord> {
             lines.append("The dummy search's proposal (search.*) is an unconstrained input: the claim holds whatever the")
             lines.append("search returns, so in particular for the strategy's own search (checked by progress and optimality).")
         }
+        if obligation.prerequisite(for: strategy, form: form) == .placement {
+            lines.append("The goals about the kernel's retype assume where it lands, placement's first two goals, which")
+            lines.append("placement proves under the same assumptions (proofs/\(window.name)/\(strategy.cliName)/placement.smt2).")
+        }
         lines.append("Window: W=\(window.wordBits), PPTR_BASE_OFFSET="
                      + (window.pptrBaseOffset.map { hex($0) } ?? "any") + ", seL4_MaxUntypedBits=\(window.maxUntypedBits)"
                      + ", device top=" + (window.deviceTop.map { hex($0) } ?? "any")
@@ -226,6 +230,18 @@ struct ObligationBuilder<S: ObligationWord> {
         let devok = q.bool("r.devok", "type may come from device memory")
         let user = q.word("r.user", "userObjSize")
         let count = q.word("r.count", "nodeWindow")
+        // A symbolic window's query proves the model for every set of kernel-model numbers of
+        // its width (seL4_MaxUntypedBits, seL4_SlotBits, capPtr storage), so that it covers
+        // every window of that width; a catalogue window's query uses its own numbers.
+        let symbolic = window.pptrBaseOffset == nil
+        let numbers = symbolic
+            ? (maxBits: q.word("f.maxbits", "seL4_MaxUntypedBits: any value"), slotBits: q.word("f.slotbits", "seL4_SlotBits: any value"),
+               capKind: q.word("f.capkind", "capPtr storage kind: any value"), capBits: q.word("f.capbits", "capPtr storage bits: any value up to the word width"))
+            : (maxBits: Input(value: config.maxUntypedBits, term: maxBits), slotBits: Input(value: config.cnodeSlotBits, term: slotBits),
+               capKind: Input(value: storage.kind, term: literal(window.capPtrKind)), capBits: Input(value: storage.bits, term: literal(window.capPtrBits)))
+        let config = KernelConfig(maxUntypedBits: numbers.maxBits.value, cnodeSlotBits: numbers.slotBits.value,
+                                  capPtrStorage: CapPtrStorage(kind: numbers.capKind.value, bits: numbers.capBits.value))
+        let maxBits = numbers.maxBits.term, slotBits = numbers.slotBits.term
         let out = kernelRetype(KernelUntyped(pptr: pptr.value, sizeBits: size.value, freeIndex: fi.value, isDevice: dev.value, hasChildren: hc.value),
                                RetypeRequest(typeValid: valid.value, objectClass: cls.value, fixedSizeBits: fixed.value, deviceAllowed: devok.value,
                                              userObjSize: user.value, count: count.value), config)
@@ -241,10 +257,10 @@ struct ObligationBuilder<S: ObligationWord> {
         let cutEmits = q.define("sw.cut.emits", cut.emits)
         let cutNext = q.define("sw.cut.next", cut.next)
         let p = q.word("p.ptr", "a pointer stored into an untyped cap")
-        let load = q.define("sw.load", storage.load(p.value))
+        let load = q.define("sw.load", config.capPtrStorage.load(p.value))
 
         let k = q.spec
-        var retype = SpecFunctions.Retype(
+        let retype = SpecFunctions.Retype(
             blockSize: size.term, freeIndex: fi.term, isDevice: dev.term, hasChildren: hc.term, typeValid: valid.term,
             objectClass: cls.term, fixedSize: fixed.term, deviceAllowed: devok.term, userSize: user.term, count: count.term,
             maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits)
@@ -256,36 +272,114 @@ struct ObligationBuilder<S: ObligationWord> {
             Goal("new free index", implies(accepted, swFi.eq(k.retypeNewFreeIndex(capPtr: pptr.term, retype)))),
             Goal("children after a retype", implies(accepted, swHc)),
             Goal("a refused retype changes nothing", implies(accepted.not, swFi.eq(fi.term).and(BoolTerm.apply("=", [swHc, hc.term])))),
-            Goal("boot cut", implies(start.term.distinct(end.term), all([
+            Goal("boot cut", implies(symbolic ? start.term.distinct(end.term).and(maxBits.ult(literal(UInt64(S.bitWidth)))) : start.term.distinct(end.term), all([
                 cutSize.eq(k.bootCutSize(start: start.term, end: end.term, maxBits: maxBits)),
                 BoolTerm.apply("=", [cutEmits, k.bootCutEmits(start: start.term, end: end.term, maxBits: maxBits)]),
                 cutNext.eq(k.bootCutNext(start: start.term, end: end.term, maxBits: maxBits))]))),
-            Goal("capPtr storage", load.eq(k.capPtrLoad(p.term, kind: literal(window.capPtrKind), bits: literal(window.capPtrBits)))),
+            Goal("capPtr storage", implies(numbers.capBits.term.ule(literal(UInt64(S.bitWidth))),
+                                           load.eq(k.capPtrLoad(p.term, kind: numbers.capKind.term, bits: numbers.capBits.term)))),
         ]
         // On the symbolic windows, also the specs' offset form (invariants-W.smt2): the
         // kernel's retype seen from the untyped's base, for every capPtr and every
         // seL4_MaxUntypedBits < W. The allocator obligations of every window of this width use it.
-        if window.pptrBaseOffset == nil {
-            let fMax = q.word("f.maxbits", "seL4_MaxUntypedBits: any value").term
-            let fSlot = q.word("f.slotbits", "seL4_SlotBits: any value").term
-            retype.maxUntypedBits = fMax
-            retype.slotBits = fSlot
+        if symbolic {
+            let fMax = maxBits, fSlot = slotBits
             let hyp = all([k.untypedOk(pptr: pptr.term, size: size.term, maxBits: fMax), fMax.ult(literal(UInt64(S.bitWidth))),
                            fi.term.shl(minUntypedBits).ule(k.bit(size.term))])
             let error = k.retypeError(capPtr: pptr.term, retype)
             let objectSize = k.objectSize(objectClass: cls.term, fixedSize: fixed.term, userSize: user.term, slotBits: fSlot)
-            let firstAt = k.retypeAlignedFreeRef(capPtr: pptr.term, retype)
-                .eq(pptr.term + k.offsetRetypeStart(freeIndex: fi.term, hasChildren: hc.term, objectSize: objectSize))
+            let start = k.offsetRetypeStart(freeIndex: fi.term, hasChildren: hc.term, objectSize: objectSize)
+            let end = k.offsetRetypeEnd(freeIndex: fi.term, hasChildren: hc.term, objectSize: objectSize, count: count.term)
+            let alignedFreeRef = k.retypeAlignedFreeRef(capPtr: pptr.term, retype)
+            let firstAt = alignedFreeRef.eq(pptr.term + start)
+            let steps = offsetFormSteps(&q, hyp: hyp, pptr: pptr.term, size: size.term, freeIndex: fi.term, hasChildren: hc.term,
+                                        objectSize: objectSize, count: count.term, maxBits: fMax, start: start, end: end)
+            goals += steps.error + steps.first + steps.index
+            // optimality's induction over plans needs reaching the target to be monotone in the
+            // watermark: a spec fact, proved here for every value (inputs l.w*), with no
+            // assumption.
+            let (wx, wy, wt, wb) = (q.word("l.wx", "lemma: a watermark").term, q.word("l.wy", "lemma: a watermark at or above it").term,
+                                    q.word("l.wt", "lemma: a target").term, q.word("l.wb", "lemma: an object size").term)
+            goals.append(Goal("align-up lemma: reaching an aligned target is monotone in the watermark",
+                              implies(all([wx.ule(wy), wy.ule(wt), k.alignUp(wx, bits: wb).eq(wt)]), k.alignUp(wy, bits: wb).eq(wt))))
             goals += [
-                Goal("offset form: error code", implies(hyp, error.eq(k.offsetRetypeError(retype)))),
-                Goal("offset form: first object", implies(all([hyp, error.eq(noError)]), firstAt)),
+                Goal("offset form: error code",
+                     implies(all([hyp] + steps.error.map(\.term)), error.eq(k.offsetRetypeError(retype)))),
+                Goal("offset form: first object",
+                     implies(all([hyp, error.eq(noError), steps.error[0].term, steps.first[0].term,
+                                  steps.alignedPointer(pptr.term, k.offsetWatermark(freeIndex: fi.term, hasChildren: hc.term) + k.mask(objectSize), objectSize)]),
+                             firstAt)),
                 // Given the first object's place (the goal before), the new free index is arithmetic.
                 Goal("offset form: new free index",
-                     implies(firstAt, k.retypeNewFreeIndex(capPtr: pptr.term, retype)
-                        .eq(k.offsetRetypeEnd(freeIndex: fi.term, hasChildren: hc.term, objectSize: objectSize, count: count.term).lshr(minUntypedBits)))),
+                     implies(firstAt.and(steps.freeIndexFrom(alignedFreeRef)),
+                             k.retypeNewFreeIndex(capPtr: pptr.term, retype).eq(end.lshr(minUntypedBits)))),
             ]
         }
         return (.true, .true, goals)
+    }
+
+    /// The steps of the offset form's three goals: small lemmas, each proved as a goal of its own
+    /// (a fraction of the time of the goal they serve, which is then a short step from them).
+    /// `error` serves the error code; the first object uses `error[0]`, `first[0]` and
+    /// `alignedPointer` (`first[1]` at inputs of its own, `l.p`, `l.x`, `l.o`); the new free index
+    /// uses `freeIndexFrom` (`index[0]` at `l.a`). A lemma about `l.*` is proved for every value
+    /// of them and assumed at the terms the goal needs.
+    private struct OffsetFormSteps {
+        var error: [Goal], first: [Goal], index: [Goal]
+        var alignedPointer: (BVTerm, BVTerm, BVTerm) -> BoolTerm
+        var freeIndexFrom: (BVTerm) -> BoolTerm
+    }
+
+    private func offsetFormSteps(_ q: inout QueryBuilder<S>, hyp: BoolTerm, pptr: BVTerm, size: BVTerm, freeIndex: BVTerm, hasChildren: BoolTerm,
+                                 objectSize os: BVTerm, count: BVTerm, maxBits: BVTerm, start: BVTerm, end: BVTerm) -> OffsetFormSteps {
+        let k = q.spec
+        let zero = literal(0)
+        // The kernel's memory check (step 6) is (BIT(size) - watermark) >> objectSize < count; the
+        // offset form's is exact arithmetic on the aligned start and the bytes the objects take.
+        let watermark = k.offsetWatermark(freeIndex: freeIndex, hasChildren: hasChildren)
+        let untypedBytes = k.bit(size)
+        let freeBytes = untypedBytes - watermark
+        let used = count.shl(os)
+        let room = untypedBytes - used
+        let noWrap = used.lshr(os).eq(count)
+        // What the error code's earlier checks leave when the memory check is reached.
+        let reached = all([hyp, os.ule(maxBits), literal(1).ule(count), count.ule(literal(256))])
+        let error = [
+            Goal("offset form, step: objects larger than the untyped leave a quotient of 0",
+                 implies(reached.and(size.ult(os)), freeBytes.lshr(os).eq(zero))),
+            Goal("offset form, step: a count whose bytes wrap the word never fits",
+                 implies(all([reached, os.ule(size), noWrap.not]), freeBytes.lshr(os).ult(count))),
+            Goal("offset form, step: the quotient check is a comparison of bytes",
+                 implies(reached.and(noWrap), freeBytes.lshr(os).uge(count).iff(freeBytes.uge(used)))),
+            Goal("offset form, step: more bytes than the untyped never fit",
+                 implies(reached.and(untypedBytes.ult(used)), freeBytes.ult(used))),
+            Goal("offset form, step: the room below the objects is aligned",
+                 implies(all([reached, os.ule(size), noWrap, used.ule(untypedBytes)]), k.aligned(room, bits: os))),
+            Goal("offset form, step: aligning the watermark up keeps it below an aligned bound",
+                 implies(reached.and(k.aligned(room, bits: os)), watermark.ule(room).iff(k.alignUp(watermark, bits: os).ule(room)))),
+            Goal("offset form, step: free bytes against the watermark",
+                 implies(reached.and(used.ule(untypedBytes)), freeBytes.uge(used).iff(watermark.ule(room)))),
+        ]
+        let pptrAligned = Goal("offset form, step: the untyped's pptr is aligned to any object it can hold",
+                               implies(hyp.and(os.ule(size)), k.aligned(pptr, bits: os)))
+        // Rounding down to 2^o commutes with adding a pointer aligned to 2^o.
+        let alignedPointer = { (p: BVTerm, x: BVTerm, o: BVTerm) -> BoolTerm in
+            implies(k.aligned(p, bits: o), (p + x).bitAnd(k.mask(o).bitNot).eq(p + x.bitAnd(k.mask(o).bitNot)))
+        }
+        let lp = q.word("l.p", "lemma: a pointer aligned to 2^l.o").term
+        let lx = q.word("l.x", "lemma: any word").term
+        let lo = q.word("l.o", "lemma: any alignment").term
+        // The kernel's new free index is (first + bytes - capPtr) >> 4: with the first object at
+        // capPtr + start, the capPtr cancels.
+        let freeIndexFrom = { (a: BVTerm) -> BoolTerm in
+            implies(a.eq(pptr + start), ((a + used) - pptr).lshr(minUntypedBits).eq(end.lshr(minUntypedBits)))
+        }
+        let la = q.word("l.a", "lemma: any address of the first object").term
+        return OffsetFormSteps(
+            error: error,
+            first: [pptrAligned, Goal("offset form, step: rounding down commutes with adding an aligned pointer", alignedPointer(lp, lx, lo))],
+            index: [Goal("offset form, step: the capPtr cancels from the new free index", freeIndexFrom(la))],
+            alignedPointer: alignedPointer, freeIndexFrom: freeIndexFrom)
     }
 
     // MARK: boot-shape
@@ -480,20 +574,19 @@ struct ObligationBuilder<S: ObligationWord> {
          Goal("the object lands where the allocator believes", implies(a.isObject, (a.stepPaddr - a.paddr).eq(a.kernOffset)))]
     }
 
-    /// In the any-search form, the goals about the kernel's retype assume where it lands: the
-    /// landing goals are proved first, in the same query, and added to the others' hypotheses
-    /// (a third of the time). Where they fail (a broken rule), the any-search form proves
-    /// nothing and the strategy-search form, without them, decides.
-    private func landingLemma(_ a: Allocator) -> (goals: [Goal], term: BoolTerm?) {
-        guard form == .anySearch else { return ([], nil) }
-        let goals = landing(a).map { Goal("lemma: \($0.label)", $0.term) }
-        return (goals, all(goals.map(\.term)))
+    /// In the any-search form, the goals about the kernel's retype assume where it lands:
+    /// placement's landing goals (its first two, proved by placement in the same form under the
+    /// same assumptions) are added to their hypotheses (a third of the time). The run counts
+    /// such a proof only where placement is proved (`Obligation.prerequisite`); where it is not
+    /// (a broken rule), the strategy-search form, without them, decides.
+    private func landingLemma(_ a: Allocator) -> BoolTerm? {
+        form == .anySearch ? all(landing(a).map(\.term)) : nil
     }
 
     private func watermark(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
         let k = q.spec
-        let (lemmas, lemma) = landingLemma(a)
-        var goals = lemmas
+        let lemma = landingLemma(a)
+        var goals: [Goal] = []
         goals += each(a, "the kernel accepts the retype", a.accepted, assuming: lemma)
         goals += each(a, "the watermarks still mirror each other", k.mirrors(watermark: a.afterEff, freeIndex: a.kernFi, hasChildren: a.afterHc),
                       assuming: lemma)
@@ -521,8 +614,8 @@ struct ObligationBuilder<S: ObligationWord> {
     private func noOverlap(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
         // That the kernel accepts the retype is `watermark`'s to prove; here, where it lands.
         let k = q.spec
-        let (lemmas, lemma) = landingLemma(a)
-        var goals = lemmas
+        let lemma = landingLemma(a)
+        var goals: [Goal] = []
         goals += each(a, "at or above the watermark", k.noOverlap(previousEnd: a.stEff, offset: a.kernOffset), assuming: lemma)
         goals += each(a, "the first object inside the untyped", k.inBounds(offset: a.kernOffset, size: a.stepSize, untypedSize: a.size),
                       assuming: lemma)
@@ -610,8 +703,9 @@ struct ObligationBuilder<S: ObligationWord> {
 
     /// Greedy stays ahead: from any watermark at or below ours, no dummy retype the kernel
     /// accepts (with the same budget of dummies per retype) ends beyond where our dummy retype
-    /// ends, and reaching the target is monotone in the watermark. By induction over plans, no
-    /// plan with fewer dummy retypes reaches the target (a reset only moves a plan back to 0).
+    /// ends. With reaching the target monotone in the watermark (a spec fact that model-spec
+    /// proves on the symbolic window of this width), by induction over plans, no plan with
+    /// fewer dummy retypes reaches the target (a reset only moves a plan back to 0).
     private func optimality(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
         let contract = a.contract, pre = a.pre
         let ok = q.word("o.k", "size bits of another plan's dummy retype")
@@ -689,9 +783,6 @@ struct ObligationBuilder<S: ObligationWord> {
         return (assumptions, a.isDummy, lemmas + [
             mainGoal,
             slotGoal,
-            Goal("reaching the target is monotone in the watermark",
-                 implies(all([a.stEff.ule(a.targetOffset), k.alignUp(ow, bits: a.rSize).eq(a.targetOffset)]),
-                         k.alignUp(a.stEff, bits: a.rSize).eq(a.targetOffset))),
         ])
     }
 }

@@ -61,10 +61,13 @@ public struct ProofWindow: Sendable {
         [UInt64(wordBits), maxUntypedBits, cnodeSlotBits, capPtrKind, capPtrBits]
     }
 
-    /// Whether this window's `model-spec` proof is also one for `other`: the same kernel-model
-    /// numbers, so `other`'s goals are this query's goals (a symbolic window's query has more).
+    /// Whether this window's `model-spec` proof is also one for `other`: a symbolic window's
+    /// query proves the model for every set of kernel-model numbers of its word width (capPtr
+    /// storage of at most that many bits), and has the offset-form goals besides; a catalogue
+    /// window's covers the windows with the same numbers.
     public func coversKernelModel(of other: ProofWindow) -> Bool {
-        kernelModelParameters == other.kernelModelParameters
+        if pptrBaseOffset == nil { return wordBits == other.wordBits && other.capPtrBits <= UInt64(wordBits) }
+        return kernelModelParameters == other.kernelModelParameters
     }
 
     /// A window over every offset and device top for a word width: proofs on it cover

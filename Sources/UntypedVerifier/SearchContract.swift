@@ -127,11 +127,39 @@ struct SearchContract<S: ObligationWord> {
             size = size &+ 1
         }
         let folded = define("fold", fold, &q)
+        // Two steps of arithmetic, each proved for every value of inputs of its own (l.*) and
+        // assumed where the round ends: its blocks, as many as furthestReach takes from where it
+        // starts, end at or below the target (a tenth of the time without them).
+        let fitsBelow = { (n: BVTerm, x: BVTerm, k: BVTerm) in implies(n.ule(x.lshr(k)), n.shl(k).ule(x)) }
+        let addsBelow = { (a: BVTerm, t: BVTerm, d: BVTerm) in implies(a.ule(t).and(d.ule(t - a)), (a + d).ule(t)) }
+        let (ln, lx, lk) = (q.word("l.n", "lemma: any count").term, q.word("l.x", "lemma: any room").term, q.word("l.k", "lemma: any block size").term)
+        let (la, lt, ld) = (q.word("l.a", "lemma: any start").term, q.word("l.t", "lemma: any end").term, q.word("l.d", "lemma: any length").term)
+        let considered = FurthestReachRound(best, size: sk.value, watermark: w, target: t, untypedSizeBits: state.sizeBits,
+                                            perRetype: request.maxDummiesPerRetype, base: state.paddr, rule: strategy)
+        let roundStart = q.define("sk.start", considered.start)
+        let roundCount = q.define("sk.n", considered.count)
+        let target = searched(&q).t
+        let endSteps = [fitsBelow(roundCount, target - roundStart, sk.term), addsBelow(roundStart, target, roundCount.shl(sk.term))]
+        // Where the new proposal's blocks start, by cases on whether the round replaced the
+        // proposal: align-up of a choice is the choice of the align-ups (for every value of l.*).
+        let alignedChoice = { (c: S.Cond, x: S, y: S) -> (S, S) in
+            (strategy.believedAlignUp(w, S.select(c, x, y), base: state.paddr),
+             S.select(c, strategy.believedAlignUp(w, x, base: state.paddr), strategy.believedAlignUp(w, y, base: state.paddr)))
+        }
+        let (lc, ly) = (q.bool("l.c", "lemma: any choice"), q.word("l.y", "lemma: any other block size"))
+        let anyChoice = alignedChoice(lc.value, sk.value, ly.value)
+        let choiceStep = q.define("sc.offset-of-choice", anyChoice.0).eq(q.define("sc.choice-of-offsets", anyChoice.1))
+        let roundChoice = alignedChoice(considered.better, sk.value, sbSize.value)
+        let offsetSteps = [q.define("sn.offset-of-choice", roundChoice.0).eq(q.define("sn.choice-of-offsets", roundChoice.1))]
         var goals: [ObligationQuery.Goal] = [
+            .init("search, step: n blocks of 2^k bytes fit in x when n <= x >> k", fitsBelow(ln, lx, lk)),
+            .init("search, step: a + d <= t when a <= t and d <= t - a", addsBelow(la, lt, ld)),
+            .init("search, step: where the blocks start, by cases on the round's choice", choiceStep),
             .init("search: the first round (16-byte blocks) finds a proposal", implies(needed, first.count.distinct(zero))),
         ] + afterParts.map { part in
             ObligationQuery.Goal("search: a round keeps a proposal valid: \(part.label)",
-                                 implies(all([needed, before, kRange]), sn.count.eq(zero).or(part.formula)))
+                                 implies(all([needed, before, kRange] + (part.label == "they end at or below the target" ? endSteps : offsetSteps)),
+                                         sn.count.eq(zero).or(part.formula)))
         } + [
             .init("search: a round never drops a proposal", implies(sbCount.term.distinct(zero), sn.count.distinct(zero))),
             .init("search: the search is these rounds for k = 4 ... W-1",

@@ -30,6 +30,7 @@ struct SpecFunctions: Sendable {
     /// Every spec function the obligations call.
     static let signatures: [Signature] = [
         Signature(file: .kernel, name: "bit", parameters: [bv], result: bv),
+        Signature(file: .kernel, name: "mask", parameters: [bv], result: bv),
         Signature(file: .kernel, name: "align-up", parameters: [bv, bv], result: bv),
         Signature(file: .kernel, name: "object-size", parameters: [bv, bv, bv, bv], result: bv),
         Signature(file: .kernel, name: "retype-error", parameters: retypeParameters, result: bv),
@@ -47,6 +48,7 @@ struct SpecFunctions: Sendable {
         Signature(file: .invariants, name: "in-bounds", parameters: [bv, bv, bv], result: bool),
         Signature(file: .invariants, name: "no-overlap", parameters: [bv, bv], result: bool),
         Signature(file: .invariants, name: "dummy-before-target", parameters: [bv, bv], result: bool),
+        Signature(file: .invariants, name: "offset-watermark", parameters: [bv, bool], result: bv),
         Signature(file: .invariants, name: "offset-retype-error", parameters: Array(retypeParameters.dropFirst()), result: bv),
         Signature(file: .invariants, name: "offset-retype-start", parameters: [bv, bool, bv], result: bv),
         Signature(file: .invariants, name: "offset-retype-end", parameters: [bv, bool, bv, bv], result: bv),
@@ -65,6 +67,8 @@ struct SpecFunctions: Sendable {
 
     /// `BIT(n)`.
     func bit(_ n: BVTerm) -> BVTerm { call(.kernel, "bit", [n]) }
+    /// `MASK(n)`: the low n bits set.
+    func mask(_ n: BVTerm) -> BVTerm { call(.kernel, "mask", [n]) }
     /// `ROUND_UP(x, bits)`.
     func alignUp(_ x: BVTerm, bits: BVTerm) -> BVTerm { call(.kernel, "align-up", [x, bits]) }
     /// `getObjectSize`.
@@ -120,6 +124,10 @@ struct SpecFunctions: Sendable {
     func noOverlap(previousEnd: BVTerm, offset: BVTerm) -> BoolTerm { call(.invariants, "no-overlap", [previousEnd, offset]) }
     func dummyBeforeTarget(dummyEnd: BVTerm, targetOffset: BVTerm) -> BoolTerm {
         call(.invariants, "dummy-before-target", [dummyEnd, targetOffset])
+    }
+    /// The watermark a retype starts from, in bytes from the untyped's base (0 after a reset).
+    func offsetWatermark(freeIndex: BVTerm, hasChildren: BoolTerm) -> BVTerm {
+        call(.invariants, "offset-watermark", [freeIndex, hasChildren])
     }
     /// The kernel's retype error seen from the untyped's base (no cap pointer).
     func offsetRetypeError(_ r: Retype) -> BVTerm { call(.invariants, "offset-retype-error", r.arguments) }

@@ -50,6 +50,7 @@ struct BVTerm: Term {
     func bitAnd(_ b: BVTerm) -> BVTerm { .apply("bvand", [self, b]) }
     func shl(_ b: BVTerm) -> BVTerm { .apply("bvshl", [self, b]) }
     func lshr(_ b: BVTerm) -> BVTerm { .apply("bvlshr", [self, b]) }
+    var bitNot: BVTerm { .apply("bvnot", [self]) }
 
     func eq(_ b: BVTerm) -> BoolTerm { .apply("=", [self, b]) }
     func distinct(_ b: BVTerm) -> BoolTerm { .apply("distinct", [self, b]) }
@@ -75,6 +76,8 @@ struct BoolTerm: Term {
     func and(_ b: BoolTerm) -> BoolTerm { .apply("and", [self, b]) }
     func or(_ b: BoolTerm) -> BoolTerm { .apply("or", [self, b]) }
     func implies(_ b: BoolTerm) -> BoolTerm { .apply("=>", [self, b]) }
+    /// `(= a b)`: both hold or neither.
+    func iff(_ b: BoolTerm) -> BoolTerm { .apply("=", [self, b]) }
 }
 
 /// `(ite c a b)`.

@@ -24,17 +24,19 @@ public struct VerificationPlan: Sendable {
     }
 
     /// The (window, strategy, obligation) triples, strategy-independent obligations once per
-    /// window. Where progress or optimality is checked in the search-contract form, the plan
-    /// includes dummy-search, which proves the contract they assume.
+    /// window. Where an obligation is checked in a form that assumes another's proof (progress
+    /// and optimality in the search-contract form: dummy-search; watermark and no-overlap in
+    /// the any-search form: placement), the plan includes that obligation.
     public var jobs: [(ProofWindow, StrategyUnderTest, Obligation)] {
         var jobs: [(ProofWindow, StrategyUnderTest, Obligation)] = []
         for w in windows {
             for o in obligations where !o.dependsOnStrategy { jobs.append((w, strategies.first ?? .offset, o)) }
             for s in strategies {
                 var chosen = obligations.filter { $0.dependsOnStrategy && $0.applies(to: s) }
-                if form == nil || form == .searchContract,
-                   let needed = chosen.lazy.compactMap({ $0.prerequisite(for: s, form: .searchContract) }).first, !chosen.contains(needed) {
-                    chosen.append(needed)
+                for o in chosen {
+                    if let needed = o.prerequisite(for: s, form: o.firstForm(for: s, asked: form)), !chosen.contains(needed) {
+                        chosen.append(needed)
+                    }
                 }
                 for o in Obligation.allCases where chosen.contains(o) { jobs.append((w, s, o)) }
             }
@@ -140,23 +142,28 @@ extension Verifier {
         guard !jobs.isEmpty else { return [] }
         let first = try parallelMap(Array(jobs.indices), workers) { (i: Int) throws(VerifierError) -> ObligationQuery in
             let (w, s, o) = jobs[i]
-            return try query(o, window: w, strategy: s, form: plan.form ?? o.reducedForm(for: s) ?? .strategySearch)
+            return try query(o, window: w, strategy: s, form: o.firstForm(for: s, asked: plan.form))
         }
         var firstResults = try checkAll(first, windows: jobs.map(\.0), strategies: jobs.map(\.1), workers: workers,
                                         replay: { i in plan.form != nil || jobs[i].2.reducedForm(for: jobs[i].1) == nil })
-        // Progress and optimality in the search-contract form assume the search's contract:
-        // they count as proved only where dummy-search proved it; otherwise they are checked
-        // again with the strategy's own search.
+        // A form that assumes another obligation's proof (progress and optimality in the
+        // search-contract form: the search's contract; watermark and no-overlap in the
+        // any-search form: placement's landing goals) counts as proved only where that
+        // obligation is proved, in the form whose goals are assumed; otherwise the obligation
+        // is checked again with the strategy's own search.
         for i in jobs.indices where firstResults[i].result.name == "proved" {
             guard let needed = jobs[i].2.prerequisite(for: jobs[i].1, form: first[i].form) else { continue }
             let holds = jobs.indices.contains { j in
                 jobs[j].2 == needed && jobs[j].0.name == jobs[i].0.name && jobs[j].1 == jobs[i].1 && firstResults[j].result.name == "proved"
+                    && first[j].form == (needed == .dummySearch ? .searchContract : first[i].form)
             }
             if !holds {
-                firstResults[i].result = .unknown("it assumes the dummy search's contract, which \(needed.rawValue) does not prove on \(jobs[i].0.name)")
+                let what = needed == .dummySearch ? "the dummy search's contract" : "where the retypes land"
+                firstResults[i].result = .unknown("it assumes \(what), which \(needed.rawValue) does not prove on \(jobs[i].0.name) in the \(first[i].form.rawValue) form")
             }
         }
-        // (dummy-search has one form: its failure sends progress and optimality to the strategy's own search.)
+        // (dummy-search has one form: its failure sends progress and optimality to the strategy's
+        // own search; a placement that fails sends watermark and no-overlap there too.)
         let retry = jobs.indices.filter { i in
             firstResults[i].result.name != "proved" && plan.form == nil && jobs[i].2.reducedForm(for: jobs[i].1) != nil
                 && jobs[i].2 != .dummySearch

@@ -42,7 +42,7 @@ public struct Verifier: Sendable {
         let specs = try library.specText(wordBits: window.wordBits)
         // dummy-search speaks only of the search's rounds: it is always stated with the
         // proposal as an input (the step's own search would only make the query larger).
-        let form = obligation == .dummySearch ? .searchContract : obligation.reducedForm(for: strategy) == form ? form : .strategySearch
+        let form = obligation.firstForm(for: strategy, asked: form)
         return try window.withWord(BuildObligation(obligation: obligation, window: window, strategy: strategy, form: form,
                                                    specs: specs, values: nil))
     }
@@ -54,7 +54,9 @@ public struct Verifier: Sendable {
                        onlyForm: SearchForm? = nil) throws(VerifierError) -> VerificationRecord {
         let plan = VerificationPlan(windows: [window], strategies: [strategy], obligations: [obligation],
                                     emitDirectory: nil, workers: 2, form: onlyForm)
-        guard let record = try run(plan).first else { throw .solver("no record for \(obligation.rawValue)") }
+        guard let record = try run(plan).first(where: { $0.obligation == obligation }) else {
+            throw .solver("no record for \(obligation.rawValue)")
+        }
         return record
     }
 

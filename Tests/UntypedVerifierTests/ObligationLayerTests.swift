@@ -159,6 +159,10 @@ private let honestPlacement: [String: UInt64] = [
     let q = try verifier.query(.modelSpec, window: symbolic32, strategy: .offset)
     var values = Dictionary(uniqueKeysWithValues: q.inputs.map { ($0.name, UInt64(0)) })
     values["p.ptr"] = 0x8000_0008
+    // The symbolic window's query leaves the kernel-model numbers open: the 32-bit ones.
+    values["f.capkind"] = 2
+    values["f.maxbits"] = 29
+    values["f.slotbits"] = 4
     let cex = try verifier.replay(q, window: symbolic32, strategy: .offset, values: values)
     #expect(cex.reproduced, "\(cex.explanation)")
     #expect(cex.explanation.contains("capPtr storage") && cex.explanation.contains("sw.load=0x80000000"), "\(cex.explanation)")

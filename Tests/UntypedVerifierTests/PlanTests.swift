@@ -13,8 +13,8 @@ import UntypedCore
     #expect(both.map(\.2) == [.dummySearch, .progress, .optimality])
     let rust = VerificationPlan(windows: [any32], strategies: [.rustSel4], obligations: Obligation.allCases, emitDirectory: nil, workers: 1).jobs
     #expect(!rust.contains { $0.2 == .dummySearch })
-    let safety = VerificationPlan(windows: [any32], strategies: [.offset], obligations: [.watermark], emitDirectory: nil, workers: 1).jobs
-    #expect(safety.map(\.2) == [.watermark])
+    let safety = VerificationPlan(windows: [any32], strategies: [.offset], obligations: [.alignment], emitDirectory: nil, workers: 1).jobs
+    #expect(safety.map(\.2) == [.alignment])
     // Only the strategy-search form asked for: nothing assumes the contract.
     let own = VerificationPlan(windows: [any32], strategies: [.offset], obligations: [.progress], emitDirectory: nil, workers: 1,
                                form: .strategySearch).jobs
@@ -36,21 +36,27 @@ import UntypedCore
     }
 }
 
-/// In the any-search form, watermark and no-overlap first prove placement's landing goals and
-/// assume them in their goals about the kernel's retype; in the strategy-search form (the
-/// fall-back that decides for a broken rule) they neither prove nor assume them.
-@Test func landingLemmaOnlyInTheAnySearchForm() throws {
+/// In the any-search form, watermark and no-overlap assume placement's landing goals in their
+/// goals about the kernel's retype (placement proves them, and a plan with either includes
+/// placement); in the strategy-search form (the fall-back that decides for a broken rule) they
+/// do not assume them.
+@Test func landingAssumedOnlyInTheAnySearchForm() throws {
     let verifier = Verifier()
     let any32 = ProofWindow.any(wordBits: 32)
     let placement = try verifier.query(.placement, window: any32, strategy: .offset, form: .anySearch)
     let landing = placement.goals.prefix(2).map(\.formula)
     for o in [Obligation.watermark, .noOverlap] {
         let reduced = try verifier.query(o, window: any32, strategy: .offset, form: .anySearch)
-        #expect(reduced.goals.prefix(2).map(\.label) == placement.goals.prefix(2).map { "lemma: \($0.label)" }, "\(o.rawValue)")
-        #expect(reduced.goals.prefix(2).map(\.formula) == landing, "\(o.rawValue)")
-        let users = reduced.goals.dropFirst(2).filter { g in landing.allSatisfy { g.formula.contains($0) } }
+        #expect(!reduced.goals.contains { g in landing.contains(g.formula) }, "\(o.rawValue)")
+        let users = reduced.goals.filter { g in landing.allSatisfy { g.formula.contains($0) } }
         #expect(users.count >= 4, "\(o.rawValue): \(users.map(\.label))")
         let own = try verifier.query(o, window: any32, strategy: .offset, form: .strategySearch)
-        #expect(!own.goals.contains { g in g.label.hasPrefix("lemma:") || landing.contains { g.formula.contains($0) } }, "\(o.rawValue)")
+        #expect(!own.goals.contains { g in landing.contains { g.formula.contains($0) } }, "\(o.rawValue)")
+        #expect(o.prerequisite(for: .offset, form: .anySearch) == .placement && o.prerequisite(for: .offset, form: .strategySearch) == nil)
+        let jobs = VerificationPlan(windows: [any32], strategies: [.offset], obligations: [o], emitDirectory: nil, workers: 1).jobs
+        #expect(jobs.map(\.2) == [.placement, o].sorted { a, b in Obligation.allCases.firstIndex(of: a)! < Obligation.allCases.firstIndex(of: b)! })
+        let own2 = VerificationPlan(windows: [any32], strategies: [.offset], obligations: [o], emitDirectory: nil, workers: 1,
+                                    form: .strategySearch).jobs
+        #expect(own2.map(\.2) == [o])
     }
 }

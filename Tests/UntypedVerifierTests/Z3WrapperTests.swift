@@ -123,6 +123,32 @@ import Z3
         #expect(solver.check() == .unsat)
     }
 
+    /// Terms copied into another context are the same terms there: same text, same answers,
+    /// and they outlive the context they came from.
+    @Test func translateCopiesTermsIntoAnotherContext() throws {
+        let target = Context()
+        let copies: [Expr]
+        do {
+            let source = Context()
+            let assertions = try source.parseSMTLIB2("""
+                (declare-const x (_ BitVec 64))
+                (assert (= (bvadd x #x0000000000000001) #x0000000000000000))
+                (assert (bvult x #xffffffffffffffff))
+                """)
+            copies = target.translate(assertions)
+            #expect(copies.map(\.description) == assertions.map(\.description))
+        }
+        // The source context and its terms are gone; the copies live on in `target`.
+        #expect(copies.count == 2 && copies.allSatisfy { $0.context === target })
+        #expect(target.translate([]).isEmpty)
+        let solver = Solver(context: target)
+        solver.assert(copies[0])
+        #expect(solver.check() == .sat)
+        #expect(try solver.model().uint64(target.bvVar(name: "x", width: 64)) == ~0)
+        solver.assert(copies[1])
+        #expect(solver.check() == .unsat)
+    }
+
     @Test func loadAndCheck() throws {
         let context = Context()
         let spec = """

@@ -5,6 +5,8 @@
 ; for every untyped the kernel can hold on every window: proofs/any-32/kernel/model-spec.smt2.
 ; The dummy search's proposal (search.*) is an unconstrained input: the claim holds whatever the
 ; search returns, so in particular for the strategy's own search (checked by progress and optimality).
+; The goals about the kernel's retype assume where it lands, placement's first two goals, which
+; placement proves under the same assumptions (proofs/any-32/offset/placement.smt2).
 ; Window: W=32, PPTR_BASE_OFFSET=any, seL4_MaxUntypedBits=29, device top=any.
 ; The untyped lies where the window's kernel can hand one out: its physical range does not wrap.
 ; The spec functions (kW.*, invW.*) are the hand-written semantics from specs/; the define-funs
@@ -627,16 +629,6 @@
 (assert is-retype)
 (check-sat)
 (pop 1)
-; ---- vacuity check of a goal's hypothesis: lemma: dummies land where the allocator believes (expect sat)
-(push 1)
-(assert is-dummy)
-(check-sat)
-(pop 1)
-; ---- vacuity check of a goal's hypothesis: lemma: the object lands where the allocator believes (expect sat)
-(push 1)
-(assert is-object)
-(check-sat)
-(pop 1)
 ; ---- vacuity check of a goal's hypothesis: dummies: the kernel accepts the retype (expect sat)
 (push 1)
 (assert (and
@@ -655,22 +647,22 @@
     (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))))
 (check-sat)
 (pop 1)
+; ---- vacuity check of a goal's hypothesis: dummies: the untyped has children (expect sat)
+(push 1)
+(assert is-dummy)
+(check-sat)
+(pop 1)
+; ---- vacuity check of a goal's hypothesis: object: the untyped has children (expect sat)
+(push 1)
+(assert is-object)
+(check-sat)
+(pop 1)
 ; ---- vacuity check of a goal's hypothesis: delete: the watermarks still mirror each other (expect sat)
 (push 1)
 (assert is-delete)
 (check-sat)
 (pop 1)
-; ---- goal 1 of 12: lemma: dummies land where the allocator believes (expect unsat)
-(push 1)
-(assert (not (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))))
-(check-sat)
-(pop 1)
-; ---- goal 2 of 12: lemma: the object lands where the allocator believes (expect unsat)
-(push 1)
-(assert (not (=> is-object (= (bvsub step.paddr a.paddr) kern.offset))))
-(check-sat)
-(pop 1)
-; ---- goal 3 of 12: dummies: the kernel accepts the retype (expect unsat)
+; ---- goal 1 of 10: dummies: the kernel accepts the retype (expect unsat)
 (push 1)
 (assert (not (=> (and
     is-dummy
@@ -679,7 +671,7 @@
     (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (= kern.error (_ bv0 32)))))
 (check-sat)
 (pop 1)
-; ---- goal 4 of 12: object: the kernel accepts the retype (expect unsat)
+; ---- goal 2 of 10: object: the kernel accepts the retype (expect unsat)
 (push 1)
 (assert (not (=> (and
     is-object
@@ -688,7 +680,7 @@
     (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (= kern.error (_ bv0 32)))))
 (check-sat)
 (pop 1)
-; ---- goal 5 of 12: dummies: the watermarks still mirror each other (expect unsat)
+; ---- goal 3 of 10: dummies: the watermarks still mirror each other (expect unsat)
 (push 1)
 (assert (not (=> (and
     is-dummy
@@ -697,7 +689,7 @@
     (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv32.mirrors after.eff kern.fi after.hc))))
 (check-sat)
 (pop 1)
-; ---- goal 6 of 12: object: the watermarks still mirror each other (expect unsat)
+; ---- goal 4 of 10: object: the watermarks still mirror each other (expect unsat)
 (push 1)
 (assert (not (=> (and
     is-object
@@ -706,17 +698,17 @@
     (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv32.mirrors after.eff kern.fi after.hc))))
 (check-sat)
 (pop 1)
-; ---- goal 7 of 12: dummies: the untyped has children (expect unsat)
+; ---- goal 5 of 10: dummies: the untyped has children (expect unsat)
 (push 1)
 (assert (not (=> is-dummy after.hc)))
 (check-sat)
 (pop 1)
-; ---- goal 8 of 12: object: the untyped has children (expect unsat)
+; ---- goal 6 of 10: object: the untyped has children (expect unsat)
 (push 1)
 (assert (not (=> is-object after.hc)))
 (check-sat)
 (pop 1)
-; ---- goal 9 of 12: dummies: the kernel's free index stays inside the untyped (expect unsat)
+; ---- goal 7 of 10: dummies: the kernel's free index stays inside the untyped (expect unsat)
 (push 1)
 (assert (not (=> (and
     is-dummy
@@ -725,7 +717,7 @@
     (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (bvule (bvshl kern.fi (_ bv4 32)) (k32.bit a.size)))))
 (check-sat)
 (pop 1)
-; ---- goal 10 of 12: object: the kernel's free index stays inside the untyped (expect unsat)
+; ---- goal 8 of 10: object: the kernel's free index stays inside the untyped (expect unsat)
 (push 1)
 (assert (not (=> (and
     is-object
@@ -734,12 +726,12 @@
     (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (bvule (bvshl kern.fi (_ bv4 32)) (k32.bit a.size)))))
 (check-sat)
 (pop 1)
-; ---- goal 11 of 12: delete: the watermarks still mirror each other (expect unsat)
+; ---- goal 9 of 10: delete: the watermarks still mirror each other (expect unsat)
 (push 1)
 (assert (not (=> is-delete (inv32.mirrors after.eff k.fi after.hc))))
 (check-sat)
 (pop 1)
-; ---- goal 12 of 12: the hold invariant holds after the step (expect unsat)
+; ---- goal 10 of 10: the hold invariant holds after the step (expect unsat)
 (push 1)
 (assert (not after.holds))
 (check-sat)
