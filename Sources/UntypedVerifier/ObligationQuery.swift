@@ -173,8 +173,9 @@ struct ObligationBuilder<S: ObligationWord> {
             lines.append("search returns, so in particular for the strategy's own search (checked by progress and optimality).")
         }
         if obligation.prerequisite(for: strategy, form: form) == .placement {
-            lines.append("The goals about the kernel's retype assume where it lands, placement's first two goals, which")
-            lines.append("placement proves under the same assumptions (proofs/\(window.name)/\(strategy.cliName)/placement.smt2).")
+            lines.append("The goals about the kernel's retype speak of each kind apart (kern.obj.*: the request's objects, kern.dum.*:")
+            lines.append("the proposal's dummies) and assume where it lands; placement proves, under the same assumptions, that")
+            lines.append("the step's retype of each kind is that one and where it lands (proofs/\(window.name)/\(strategy.cliName)/placement.smt2).")
         }
         lines.append("Window: W=\(window.wordBits), PPTR_BASE_OFFSET="
                      + (window.pptrBaseOffset.map { hex($0) } ?? "any") + ", seL4_MaxUntypedBits=\(window.maxUntypedBits)"
@@ -439,10 +440,30 @@ struct ObligationBuilder<S: ObligationWord> {
         let isObject, isDummy, isDelete, isFail, isRetype, cannotPad, badCount: BoolTerm
         let kernOffset, kernEnd, kernFirst, kernFi, targetOffset: BVTerm
         let accepted: BoolTerm
+        /// The kernel's retype of the step's retype (`kernel`, over the step's own fields), and
+        /// in the any-search form also of each kind of retype apart (`byKind`, over the request's
+        /// size and count for the object, the proposal's for the dummies), with `sameRetypes`:
+        /// the step's retype of each kind is that one.
+        let kernel: KernelRetype
+        let byKind: (dummies: KernelRetype, object: KernelRetype)?
+        let sameRetypes: BoolTerm?
         /// The obligation's common assumptions.
         let pre: BoolTerm
-        /// The two retypes a step makes, for goals stated for each.
-        var retypes: [(BoolTerm, String)] { [(isDummy, "dummies"), (isObject, "object")] }
+        /// The two retypes a step makes, for goals stated for each: the kind, its name, and the
+        /// kernel's retype of that kind.
+        var retypes: [(BoolTerm, String, KernelRetype)] {
+            [(isDummy, "dummies", byKind?.dummies ?? kernel), (isObject, "object", byKind?.object ?? kernel)]
+        }
+        var objectRetype: KernelRetype { byKind?.object ?? kernel }
+        var dummyRetype: KernelRetype { byKind?.dummies ?? kernel }
+    }
+
+    /// The kernel's retype as named terms: the objects' size, whether the kernel accepts it,
+    /// the first object's offset from the base, the end, the first object's pptr, the new
+    /// capFreeIndex.
+    struct KernelRetype {
+        let size, offset, end, first, fi: BVTerm
+        let accepted: BoolTerm
     }
 
     private func allocatorObligation(_ obligation: Obligation, _ q: inout QueryBuilder<S>, situation: inout String?) -> Parts {
@@ -484,10 +505,10 @@ struct ObligationBuilder<S: ObligationWord> {
         let stEff = q.define("st.eff", state.effectiveWatermark)
         // The dummy search: an unconstrained proposal, a proposal under the search's contract,
         // or the strategy's own search. The step reports the watermark and target it searched with.
-        let proposal = form == .strategySearch ? nil
-            : DummySearch<S>(sizeBits: q.word("search.size", "size bits the dummy search proposes").value,
-                             count: q.word("search.count", "number of dummies it proposes").value,
-                             reach: q.word("search.reach", "where it believes they end").value)
+        let proposed = form == .strategySearch ? nil
+            : (size: q.word("search.size", "size bits the dummy search proposes"), count: q.word("search.count", "number of dummies it proposes"),
+               reach: q.word("search.reach", "where it believes they end"))
+        let proposal = proposed.map { DummySearch<S>(sizeBits: $0.size.value, count: $0.count.value, reach: $0.reach.value) }
         var searched = (w: numeral(0), t: numeral(0))
         let step = nextStep(state, request, strategy: strategy) { w, t in
             searched = (w, t)
@@ -524,16 +545,34 @@ struct ObligationBuilder<S: ObligationWord> {
         // which equals the kernel's retype on every untyped the kernel can hold, on every window
         // (model-spec on any-W). Dummies are Untyped; the object is taken as a type of r.size
         // bits (its class only matters for checks the core leaves to the caller).
-        let cls = ite(isObject, fixedClass, untypedClass)
-        let kernSize = q.define("kern.size", k.objectSize(objectClass: cls, fixedSize: rSize.term, userSize: stepSize, slotBits: slotBits))
-        let kernError = q.define("kern.error", k.offsetRetypeError(SpecFunctions.Retype(
-            blockSize: aSize.term, freeIndex: kfi, isDevice: aDev.term, hasChildren: stHc, typeValid: .true, objectClass: cls,
-            fixedSize: rSize.term, deviceAllowed: isObject.not.or(rDevok.term), userSize: stepSize, count: stepCount,
-            maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits)))
-        let kernOffset = q.define("kern.offset", k.offsetRetypeStart(freeIndex: kfi, hasChildren: stHc, objectSize: kernSize))
-        let kernEnd = q.define("kern.end", k.offsetRetypeEnd(freeIndex: kfi, hasChildren: stHc, objectSize: kernSize, count: stepCount))
-        let kernFirst = q.define("kern.first", uPptr + kernOffset)
-        let kernFi = q.define("kern.fi", kernEnd.lshr(minBits))
+        func kernelRetype(_ prefix: String, objectClass cls: BVTerm, userSize: BVTerm, count: BVTerm, deviceAllowed: BoolTerm, size: BVTerm?) -> KernelRetype {
+            let kernSize = q.define("\(prefix).size", k.objectSize(objectClass: cls, fixedSize: rSize.term, userSize: userSize, slotBits: slotBits))
+            let kernError = q.define("\(prefix).error", k.offsetRetypeError(SpecFunctions.Retype(
+                blockSize: aSize.term, freeIndex: kfi, isDevice: aDev.term, hasChildren: stHc, typeValid: .true, objectClass: cls,
+                fixedSize: rSize.term, deviceAllowed: deviceAllowed, userSize: userSize, count: count,
+                maxUntypedBits: maxBits, slotBits: slotBits, minSchedContextBits: minSchedContextBits)))
+            let kernOffset = q.define("\(prefix).offset", k.offsetRetypeStart(freeIndex: kfi, hasChildren: stHc, objectSize: kernSize))
+            let kernEnd = q.define("\(prefix).end", k.offsetRetypeEnd(freeIndex: kfi, hasChildren: stHc, objectSize: kernSize, count: count))
+            let kernFirst = q.define("\(prefix).first", uPptr + kernOffset)
+            let kernFi = q.define("\(prefix).fi", kernEnd.lshr(minBits))
+            return KernelRetype(size: size ?? kernSize, offset: kernOffset, end: kernEnd, first: kernFirst, fi: kernFi, accepted: kernError.eq(noError))
+        }
+        let kernel = kernelRetype("kern", objectClass: ite(isObject, fixedClass, untypedClass), userSize: stepSize, count: stepCount,
+                                  deviceAllowed: isObject.not.or(rDevok.term), size: stepSize)
+        // In the any-search form, each kind of retype apart, over the request's and the
+        // proposal's numbers: the goals about one kind then need not see through the step's
+        // choice between them (several times faster); `sameRetypes` shows the step's retype is that one.
+        var byKind: (dummies: KernelRetype, object: KernelRetype)? = nil
+        var sameRetypes: BoolTerm? = nil
+        if form == .anySearch, let proposed {
+            byKind = (dummies: kernelRetype("kern.dum", objectClass: untypedClass, userSize: proposed.size.term, count: proposed.count.term,
+                                            deviceAllowed: .true, size: proposed.size.term),
+                      object: kernelRetype("kern.obj", objectClass: fixedClass, userSize: rSize.term, count: rCount.term,
+                                           deviceAllowed: rDevok.term, size: rSize.term))
+            sameRetypes = all([implies(isObject, stepSize.eq(rSize.term).and(stepCount.eq(rCount.term))),
+                               implies(isDummy, stepSize.eq(proposed.size.term).and(stepCount.eq(proposed.count.term)))])
+        }
+        let (kernOffset, kernEnd, kernFirst, kernFi) = (kernel.offset, kernel.end, kernel.first, kernel.fi)
         let targetOffset = q.define("target.offset", rTarget.term - aPaddr.term)
 
         if !S.isSymbolic { situation = Self.situation(state, pptr: aPaddr.value &+ o.value, request) }
@@ -555,12 +594,19 @@ struct ObligationBuilder<S: ObligationWord> {
                          isObject: isObject, isDummy: isDummy, isDelete: isDelete, isFail: isFail, isRetype: isRetype,
                          cannotPad: cannotPad, badCount: badCount,
                          kernOffset: kernOffset, kernEnd: kernEnd, kernFirst: kernFirst, kernFi: kernFi, targetOffset: targetOffset,
-                         accepted: kernError.eq(noError), pre: pre)
+                         accepted: kernel.accepted, kernel: kernel, byKind: byKind, sameRetypes: sameRetypes, pre: pre)
     }
 
-    /// `label` for each retype the step can make (dummies, object), under its kind and `lemma`.
-    private func each(_ a: Allocator, _ label: String, _ formula: BoolTerm, assuming lemma: BoolTerm? = nil) -> [Goal] {
-        a.retypes.map { kind, name in Goal("\(name): \(label)", implies(hypothesis([kind], assuming: lemma), formula)) }
+    /// `label` for each retype the step can make (dummies, object), under its kind and `lemma`;
+    /// `formula` gets the kernel's retype of that kind.
+    private func each(_ a: Allocator, _ label: String, assuming lemma: BoolTerm? = nil, _ formula: (KernelRetype) -> BoolTerm) -> [Goal] {
+        a.retypes.map { kind, name, retype in Goal("\(name): \(label)", implies(hypothesis([kind], assuming: lemma), formula(retype))) }
+    }
+
+    /// In the any-search form, the goal that the step's retype of each kind is the one the
+    /// goals about that kind speak of (the request's object(s), the proposal's dummies).
+    private func sameRetypes(_ a: Allocator) -> [Goal] {
+        a.sameRetypes.map { [Goal("the step retypes the request's objects or the proposal's dummies", $0)] } ?? []
     }
 
     /// The conjunction of `parts`, and of `lemma` when there is one.
@@ -570,15 +616,17 @@ struct ObligationBuilder<S: ObligationWord> {
 
     /// Each retype lands where the allocator believes (placement's first two goals).
     private func landing(_ a: Allocator) -> [Goal] {
-        [Goal("dummies land where the allocator believes", implies(a.isDummy, (a.stepPaddr - a.paddr).eq(a.kernOffset))),
-         Goal("the object lands where the allocator believes", implies(a.isObject, (a.stepPaddr - a.paddr).eq(a.kernOffset)))]
+        [Goal("dummies land where the allocator believes", implies(a.isDummy, (a.stepPaddr - a.paddr).eq(a.dummyRetype.offset))),
+         Goal("the object lands where the allocator believes", implies(a.isObject, (a.stepPaddr - a.paddr).eq(a.objectRetype.offset)))]
     }
 
     /// In the any-search form, the goals about the kernel's retype assume where it lands:
     /// placement's landing goals (its first two, proved by placement in the same form under the
-    /// same assumptions) are added to their hypotheses (a third of the time). The run counts
-    /// such a proof only where placement is proved (`Obligation.prerequisite`); where it is not
-    /// (a broken rule), the strategy-search form, without them, decides.
+    /// same assumptions) are added to their hypotheses (a third of the time). Their goals speak
+    /// of each kind of retype apart (`Allocator.byKind`), which placement's third goal shows is
+    /// the step's retype. The run counts such a proof only where placement is proved
+    /// (`Obligation.prerequisite`); where it is not (a broken rule), the strategy-search form,
+    /// without them, decides.
     private func landingLemma(_ a: Allocator) -> BoolTerm? {
         form == .anySearch ? all(landing(a).map(\.term)) : nil
     }
@@ -587,27 +635,28 @@ struct ObligationBuilder<S: ObligationWord> {
         let k = q.spec
         let lemma = landingLemma(a)
         var goals: [Goal] = []
-        goals += each(a, "the kernel accepts the retype", a.accepted, assuming: lemma)
-        goals += each(a, "the watermarks still mirror each other", k.mirrors(watermark: a.afterEff, freeIndex: a.kernFi, hasChildren: a.afterHc),
-                      assuming: lemma)
-        goals += each(a, "the untyped has children", a.afterHc)
-        goals += each(a, "the kernel's free index stays inside the untyped", a.kernFi.shl(minUntypedBits).ule(k.bit(a.size)), assuming: lemma)
+        goals += each(a, "the kernel accepts the retype", assuming: lemma) { $0.accepted }
+        goals += each(a, "the watermarks still mirror each other", assuming: lemma) {
+            k.mirrors(watermark: a.afterEff, freeIndex: $0.fi, hasChildren: a.afterHc)
+        }
+        goals += each(a, "the untyped has children") { _ in a.afterHc }
+        goals += each(a, "the kernel's free index stays inside the untyped", assuming: lemma) { $0.fi.shl(minUntypedBits).ule(k.bit(a.size)) }
         goals += [Goal("delete: the watermarks still mirror each other", implies(a.isDelete, k.mirrors(watermark: a.afterEff, freeIndex: a.kfi, hasChildren: a.afterHc)))]
         goals += [Goal("the hold invariant holds after the step", a.afterHolds)]
         return (a.pre, a.isRetype, goals)
     }
 
     private func placement(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
-        (a.pre, a.isObject.and(a.has), landing(a) + [
+        (a.pre, a.isObject.and(a.has), landing(a) + sameRetypes(a) + [
             Goal("an anchored object lands at its target",
-                 implies(a.isObject.and(a.has), q.spec.placed(object: a.kernFirst, capPtr: a.uPptr, basePaddr: a.paddr, target: a.rTarget))),
+                 implies(a.isObject.and(a.has), q.spec.placed(object: a.objectRetype.first, capPtr: a.uPptr, basePaddr: a.paddr, target: a.rTarget))),
         ])
     }
 
     private func alignment(_ a: Allocator, _ q: inout QueryBuilder<S>) -> Parts {
         (a.pre, a.isObject.and(a.phys), [
-            Goal("aligned in kernel-virtual space", implies(a.isObject, q.spec.aligned(a.kernFirst, bits: a.rSize))),
-            Goal("frames aligned physically", implies(a.isObject.and(a.phys), q.spec.aligned(a.kernFirst - a.offset, bits: a.rSize))),
+            Goal("aligned in kernel-virtual space", implies(a.isObject, q.spec.aligned(a.kernel.first, bits: a.rSize))),
+            Goal("frames aligned physically", implies(a.isObject.and(a.phys), q.spec.aligned(a.kernel.first - a.offset, bits: a.rSize))),
         ])
     }
 
@@ -616,13 +665,12 @@ struct ObligationBuilder<S: ObligationWord> {
         let k = q.spec
         let lemma = landingLemma(a)
         var goals: [Goal] = []
-        goals += each(a, "at or above the watermark", k.noOverlap(previousEnd: a.stEff, offset: a.kernOffset), assuming: lemma)
-        goals += each(a, "the first object inside the untyped", k.inBounds(offset: a.kernOffset, size: a.stepSize, untypedSize: a.size),
-                      assuming: lemma)
-        goals += each(a, "the last object inside the untyped", a.kernOffset.ule(a.kernEnd).and(a.kernEnd.ule(k.bit(a.size))), assuming: lemma)
+        goals += each(a, "at or above the watermark", assuming: lemma) { k.noOverlap(previousEnd: a.stEff, offset: $0.offset) }
+        goals += each(a, "the first object inside the untyped", assuming: lemma) { k.inBounds(offset: $0.offset, size: $0.size, untypedSize: a.size) }
+        goals += each(a, "the last object inside the untyped", assuming: lemma) { $0.offset.ule($0.end).and($0.end.ule(k.bit(a.size))) }
         goals.append(Goal("dummies end at or before the target",
                           implies(hypothesis([a.isDummy, a.has], assuming: lemma),
-                                  k.dummyBeforeTarget(dummyEnd: a.kernEnd, targetOffset: a.targetOffset))))
+                                  k.dummyBeforeTarget(dummyEnd: a.dummyRetype.end, targetOffset: a.targetOffset))))
         return (a.pre, a.isDummy.and(a.has), goals)
     }
 

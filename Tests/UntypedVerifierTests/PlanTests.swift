@@ -60,3 +60,23 @@ import UntypedCore
         #expect(own2.map(\.2) == [o])
     }
 }
+
+/// In the any-search form the goals about the kernel's retype speak of each kind apart (the
+/// request's objects, the proposal's dummies), and placement proves the step's retype of each
+/// kind is that one; the strategy-search form keeps one retype over the step's fields.
+@Test func retypesByKindOnlyInTheAnySearchForm() throws {
+    let verifier = Verifier()
+    let any32 = ProofWindow.any(wordBits: 32)
+    let placement = try verifier.query(.placement, window: any32, strategy: .offset, form: .anySearch)
+    #expect(placement.goals.contains { $0.label == "the step retypes the request's objects or the proposal's dummies" })
+    let reduced = try verifier.query(.watermark, window: any32, strategy: .offset, form: .anySearch)
+    let accepts = { (q: ObligationQuery, kind: String) in q.goals.first { $0.label == "\(kind): the kernel accepts the retype" } }
+    #expect(accepts(reduced, "object")?.mentions.contains("kern.obj.error") == true)
+    #expect(accepts(reduced, "dummies")?.mentions.contains("kern.dum.error") == true)
+    #expect(accepts(reduced, "object")?.mentions.contains("kern.error") == false)
+    let own = try verifier.query(.watermark, window: any32, strategy: .offset, form: .strategySearch)
+    #expect(accepts(own, "object")?.mentions.contains("kern.error") == true)
+    #expect(!own.goals.contains { g in g.mentions.contains { $0.hasPrefix("kern.obj.") || $0.hasPrefix("kern.dum.") } })
+    let ownPlacement = try verifier.query(.placement, window: any32, strategy: .offset, form: .strategySearch)
+    #expect(!ownPlacement.goals.contains { $0.label == "the step retypes the request's objects or the proposal's dummies" })
+}

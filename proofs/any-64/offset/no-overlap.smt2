@@ -5,8 +5,9 @@
 ; for every untyped the kernel can hold on every window: proofs/any-64/kernel/model-spec.smt2.
 ; The dummy search's proposal (search.*) is an unconstrained input: the claim holds whatever the
 ; search returns, so in particular for the strategy's own search (checked by progress and optimality).
-; The goals about the kernel's retype assume where it lands, placement's first two goals, which
-; placement proves under the same assumptions (proofs/any-64/offset/placement.smt2).
+; The goals about the kernel's retype speak of each kind apart (kern.obj.*: the request's objects, kern.dum.*:
+; the proposal's dummies) and assume where it lands; placement proves, under the same assumptions, that
+; the step's retype of each kind is that one and where it lands (proofs/any-64/offset/placement.smt2).
 ; Window: W=64, PPTR_BASE_OFFSET=any, seL4_MaxUntypedBits=47, device top=any.
 ; The untyped lies where the window's kernel can hand one out: its physical range does not wrap.
 ; The spec functions (kW.*, invW.*) are the hand-written semantics from specs/; the define-funs
@@ -635,10 +636,6 @@
   (ite st.hc a.watermark (_ bv0 64)))
 (define-fun step.kind () (_ BitVec 64)
   (let ((a!1 (bvshl (_ bv1 64) a.size))) (let ((a!2 (bvsub r.target a.paddr))) (let ((a!3 (bvsub (bvshl (_ bv1 64) r.size) (_ bv1 64)))) (let ((a!4 (bvand (bvadd st.eff a!3) (bvnot a!3)))) (let ((a!5 (ite r.has a!2 a!4))) (let ((a!6 (bvult a!5 st.eff))) (let ((a!7 (bvshl r.count r.size))) (let ((a!8 (ite (or (or (or (bvult r.count (_ bv1 64)) (bvult (_ bv256 64) r.count)) (bvult r.per (_ bv1 64))) (bvult (_ bv256 64) r.per)) (_ bv1 64) (ite (or (bvult a.size r.size) (bvult r.size (_ bv4 64))) (_ bv2 64) (ite (and a.dev (not r.devok)) (_ bv3 64) (ite (and r.has (bvule a!1 a!2)) (_ bv4 64) (ite (and (and r.has r.phys) (not (= (bvand r.target a!3) (_ bv0 64)))) (_ bv5 64) (ite (or (and r.has (not (= (bvand a!5 a!3) (_ bv0 64)))) (and (and (not r.has) r.phys) (not (= (bvand (bvadd a.paddr a!5) a!3) (_ bv0 64))))) (_ bv6 64) (ite (and r.has a!6) (_ bv7 64) (ite (or (or (or (not (= (bvlshr a!7 r.size) r.count)) (bvult a!1 a!7)) (bvult (bvsub a!1 a!7) a!5)) a!6) (_ bv8 64) (_ bv0 64))))))))))) (let ((a!9 (= a!4 a!5))) (let ((a!10 (not (= (ite (= a.next (_ bv0 64)) a.hold0 a.hold1) (_ bv0 64))))) (let ((a!11 (bvshl search.count search.size))) (let ((a!12 (bvsub (bvshl (_ bv1 64) search.size) (_ bv1 64)))) (let ((a!13 (bvand (bvadd st.eff a!12) (bvnot a!12)))) (let ((a!14 (bvadd a!13 a!11))) (ite (not (= (ite (and (= a!8 (_ bv0 64)) (and (and (not a!9) (not a!10)) (not (and (and (and (and (and (and (and (bvule (_ bv1 64) search.count) (bvule search.count r.per)) (= (bvlshr a!11 search.size) search.count)) (bvule (_ bv4 64) search.size)) (bvult search.size a.size)) (bvule st.eff a!13)) (bvule a!13 a!14)) (bvule a!14 a!5))))) (_ bv9 64) a!8) (_ bv0 64))) (_ bv3 64) (ite a!9 (_ bv0 64) (ite a!10 (_ bv2 64) (_ bv1 64)))))))))))))))))))
-(define-fun step.size () (_ BitVec 64)
-  (let ((a!1 (bvshl (_ bv1 64) a.size))) (let ((a!2 (bvsub r.target a.paddr))) (let ((a!3 (bvsub (bvshl (_ bv1 64) r.size) (_ bv1 64)))) (let ((a!4 (bvand (bvadd st.eff a!3) (bvnot a!3)))) (let ((a!5 (ite r.has a!2 a!4))) (let ((a!6 (bvult a!5 st.eff))) (let ((a!7 (bvshl r.count r.size))) (let ((a!8 (ite (or (or (or (bvult r.count (_ bv1 64)) (bvult (_ bv256 64) r.count)) (bvult r.per (_ bv1 64))) (bvult (_ bv256 64) r.per)) (_ bv1 64) (ite (or (bvult a.size r.size) (bvult r.size (_ bv4 64))) (_ bv2 64) (ite (and a.dev (not r.devok)) (_ bv3 64) (ite (and r.has (bvule a!1 a!2)) (_ bv4 64) (ite (and (and r.has r.phys) (not (= (bvand r.target a!3) (_ bv0 64)))) (_ bv5 64) (ite (or (and r.has (not (= (bvand a!5 a!3) (_ bv0 64)))) (and (and (not r.has) r.phys) (not (= (bvand (bvadd a.paddr a!5) a!3) (_ bv0 64))))) (_ bv6 64) (ite (and r.has a!6) (_ bv7 64) (ite (or (or (or (not (= (bvlshr a!7 r.size) r.count)) (bvult a!1 a!7)) (bvult (bvsub a!1 a!7) a!5)) a!6) (_ bv8 64) (_ bv0 64))))))))))) (let ((a!9 (= a!4 a!5))) (let ((a!10 (bvshl search.count search.size))) (let ((a!11 (bvsub (bvshl (_ bv1 64) search.size) (_ bv1 64)))) (let ((a!12 (bvand (bvadd st.eff a!11) (bvnot a!11)))) (let ((a!13 (bvadd a!12 a!10))) (ite (and (not (not (= (ite (and (= a!8 (_ bv0 64)) (and (and (not a!9) (not (not (= (ite (= a.next (_ bv0 64)) a.hold0 a.hold1) (_ bv0 64))))) (not (and (and (and (and (and (and (and (bvule (_ bv1 64) search.count) (bvule search.count r.per)) (= (bvlshr a!10 search.size) search.count)) (bvule (_ bv4 64) search.size)) (bvult search.size a.size)) (bvule st.eff a!12)) (bvule a!12 a!13)) (bvule a!13 a!5))))) (_ bv9 64) a!8) (_ bv0 64)))) a!9) r.size search.size)))))))))))))))
-(define-fun step.count () (_ BitVec 64)
-  (let ((a!1 (bvshl (_ bv1 64) a.size))) (let ((a!2 (bvsub r.target a.paddr))) (let ((a!3 (bvsub (bvshl (_ bv1 64) r.size) (_ bv1 64)))) (let ((a!4 (bvand (bvadd st.eff a!3) (bvnot a!3)))) (let ((a!5 (ite r.has a!2 a!4))) (let ((a!6 (bvult a!5 st.eff))) (let ((a!7 (bvshl r.count r.size))) (let ((a!8 (ite (or (or (or (bvult r.count (_ bv1 64)) (bvult (_ bv256 64) r.count)) (bvult r.per (_ bv1 64))) (bvult (_ bv256 64) r.per)) (_ bv1 64) (ite (or (bvult a.size r.size) (bvult r.size (_ bv4 64))) (_ bv2 64) (ite (and a.dev (not r.devok)) (_ bv3 64) (ite (and r.has (bvule a!1 a!2)) (_ bv4 64) (ite (and (and r.has r.phys) (not (= (bvand r.target a!3) (_ bv0 64)))) (_ bv5 64) (ite (or (and r.has (not (= (bvand a!5 a!3) (_ bv0 64)))) (and (and (not r.has) r.phys) (not (= (bvand (bvadd a.paddr a!5) a!3) (_ bv0 64))))) (_ bv6 64) (ite (and r.has a!6) (_ bv7 64) (ite (or (or (or (not (= (bvlshr a!7 r.size) r.count)) (bvult a!1 a!7)) (bvult (bvsub a!1 a!7) a!5)) a!6) (_ bv8 64) (_ bv0 64))))))))))) (let ((a!9 (= a!4 a!5))) (let ((a!10 (ite (= a.next (_ bv0 64)) a.hold0 a.hold1))) (let ((a!11 (not (= a!10 (_ bv0 64))))) (let ((a!12 (bvshl search.count search.size))) (let ((a!13 (bvsub (bvshl (_ bv1 64) search.size) (_ bv1 64)))) (let ((a!14 (bvand (bvadd st.eff a!13) (bvnot a!13)))) (let ((a!15 (bvadd a!14 a!12))) (ite (and (not (not (= (ite (and (= a!8 (_ bv0 64)) (and (and (not a!9) (not a!11)) (not (and (and (and (and (and (and (and (bvule (_ bv1 64) search.count) (bvule search.count r.per)) (= (bvlshr a!12 search.size) search.count)) (bvule (_ bv4 64) search.size)) (bvult search.size a.size)) (bvule st.eff a!14)) (bvule a!14 a!15)) (bvule a!15 a!5))))) (_ bv9 64) a!8) (_ bv0 64)))) a!9) r.count (ite a!11 a!10 search.count))))))))))))))))))
 (define-fun step.hold () (_ BitVec 64)
   a.next)
 (define-fun step.paddr () (_ BitVec 64)
@@ -649,12 +646,18 @@
   (= step.kind (_ bv0 64)))
 (define-fun is-dummy () Bool
   (= step.kind (_ bv1 64)))
-(define-fun kern.size () (_ BitVec 64)
-  (k64.object-size (ite is-object (_ bv3 64) (_ bv0 64)) r.size step.size (_ bv5 64)))
-(define-fun kern.offset () (_ BitVec 64)
-  (inv64.offset-retype-start k.fi st.hc kern.size))
-(define-fun kern.end () (_ BitVec 64)
-  (inv64.offset-retype-end k.fi st.hc kern.size step.count))
+(define-fun kern.dum.size () (_ BitVec 64)
+  (k64.object-size (_ bv0 64) r.size search.size (_ bv5 64)))
+(define-fun kern.dum.offset () (_ BitVec 64)
+  (inv64.offset-retype-start k.fi st.hc kern.dum.size))
+(define-fun kern.dum.end () (_ BitVec 64)
+  (inv64.offset-retype-end k.fi st.hc kern.dum.size search.count))
+(define-fun kern.obj.size () (_ BitVec 64)
+  (k64.object-size (_ bv3 64) r.size r.size (_ bv5 64)))
+(define-fun kern.obj.offset () (_ BitVec 64)
+  (inv64.offset-retype-start k.fi st.hc kern.obj.size))
+(define-fun kern.obj.end () (_ BitVec 64)
+  (inv64.offset-retype-end k.fi st.hc kern.obj.size r.count))
 (define-fun target.offset () (_ BitVec 64)
   (bvsub r.target a.paddr))
 (define-fun a.end () (_ BitVec 64)
@@ -676,8 +679,8 @@
 (assert (and
     is-dummy
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))))
 (check-sat)
 (pop 1)
 ; ---- vacuity check of a goal's hypothesis: object: at or above the watermark (expect sat)
@@ -685,8 +688,8 @@
 (assert (and
     is-object
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))))
 (check-sat)
 (pop 1)
 ; ---- vacuity check of a goal's hypothesis: dummies end at or before the target (expect sat)
@@ -695,8 +698,8 @@
     is-dummy
     r.has
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))))
 (check-sat)
 (pop 1)
 ; ---- goal 1 of 7: dummies: at or above the watermark (expect unsat)
@@ -704,8 +707,8 @@
 (assert (not (=> (and
     is-dummy
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv64.no-overlap st.eff kern.offset))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (inv64.no-overlap st.eff kern.dum.offset))))
 (check-sat)
 (pop 1)
 ; ---- goal 2 of 7: object: at or above the watermark (expect unsat)
@@ -713,8 +716,8 @@
 (assert (not (=> (and
     is-object
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv64.no-overlap st.eff kern.offset))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (inv64.no-overlap st.eff kern.obj.offset))))
 (check-sat)
 (pop 1)
 ; ---- goal 3 of 7: dummies: the first object inside the untyped (expect unsat)
@@ -722,8 +725,8 @@
 (assert (not (=> (and
     is-dummy
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv64.in-bounds kern.offset step.size a.size))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (inv64.in-bounds kern.dum.offset search.size a.size))))
 (check-sat)
 (pop 1)
 ; ---- goal 4 of 7: object: the first object inside the untyped (expect unsat)
@@ -731,8 +734,8 @@
 (assert (not (=> (and
     is-object
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv64.in-bounds kern.offset step.size a.size))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (inv64.in-bounds kern.obj.offset r.size a.size))))
 (check-sat)
 (pop 1)
 ; ---- goal 5 of 7: dummies: the last object inside the untyped (expect unsat)
@@ -740,8 +743,8 @@
 (assert (not (=> (and
     is-dummy
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (and (bvule kern.offset kern.end) (bvule kern.end (k64.bit a.size))))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (and (bvule kern.dum.offset kern.dum.end) (bvule kern.dum.end (k64.bit a.size))))))
 (check-sat)
 (pop 1)
 ; ---- goal 6 of 7: object: the last object inside the untyped (expect unsat)
@@ -749,8 +752,8 @@
 (assert (not (=> (and
     is-object
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (and (bvule kern.offset kern.end) (bvule kern.end (k64.bit a.size))))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (and (bvule kern.obj.offset kern.obj.end) (bvule kern.obj.end (k64.bit a.size))))))
 (check-sat)
 (pop 1)
 ; ---- goal 7 of 7: dummies end at or before the target (expect unsat)
@@ -759,7 +762,7 @@
     is-dummy
     r.has
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv64.dummy-before-target kern.end target.offset))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (inv64.dummy-before-target kern.dum.end target.offset))))
 (check-sat)
 (pop 1)

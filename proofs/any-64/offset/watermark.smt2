@@ -5,8 +5,9 @@
 ; for every untyped the kernel can hold on every window: proofs/any-64/kernel/model-spec.smt2.
 ; The dummy search's proposal (search.*) is an unconstrained input: the claim holds whatever the
 ; search returns, so in particular for the strategy's own search (checked by progress and optimality).
-; The goals about the kernel's retype assume where it lands, placement's first two goals, which
-; placement proves under the same assumptions (proofs/any-64/offset/placement.smt2).
+; The goals about the kernel's retype speak of each kind apart (kern.obj.*: the request's objects, kern.dum.*:
+; the proposal's dummies) and assume where it lands; placement proves, under the same assumptions, that
+; the step's retype of each kind is that one and where it lands (proofs/any-64/offset/placement.smt2).
 ; Window: W=64, PPTR_BASE_OFFSET=any, seL4_MaxUntypedBits=47, device top=any.
 ; The untyped lies where the window's kernel can hand one out: its physical range does not wrap.
 ; The spec functions (kW.*, invW.*) are the hand-written semantics from specs/; the define-funs
@@ -669,16 +670,26 @@
   (= step.kind (_ bv2 64)))
 (define-fun is-retype () Bool
   (or is-object is-dummy))
-(define-fun kern.size () (_ BitVec 64)
-  (k64.object-size (ite is-object (_ bv3 64) (_ bv0 64)) r.size step.size (_ bv5 64)))
-(define-fun kern.error () (_ BitVec 64)
-  (inv64.offset-retype-error a.size k.fi a.dev st.hc true (ite is-object (_ bv3 64) (_ bv0 64)) r.size (or (not is-object) r.devok) step.size step.count (_ bv47 64) (_ bv5 64) (_ bv7 64)))
-(define-fun kern.offset () (_ BitVec 64)
-  (inv64.offset-retype-start k.fi st.hc kern.size))
-(define-fun kern.end () (_ BitVec 64)
-  (inv64.offset-retype-end k.fi st.hc kern.size step.count))
-(define-fun kern.fi () (_ BitVec 64)
-  (bvlshr kern.end (_ bv4 64)))
+(define-fun kern.dum.size () (_ BitVec 64)
+  (k64.object-size (_ bv0 64) r.size search.size (_ bv5 64)))
+(define-fun kern.dum.error () (_ BitVec 64)
+  (inv64.offset-retype-error a.size k.fi a.dev st.hc true (_ bv0 64) r.size true search.size search.count (_ bv47 64) (_ bv5 64) (_ bv7 64)))
+(define-fun kern.dum.offset () (_ BitVec 64)
+  (inv64.offset-retype-start k.fi st.hc kern.dum.size))
+(define-fun kern.dum.end () (_ BitVec 64)
+  (inv64.offset-retype-end k.fi st.hc kern.dum.size search.count))
+(define-fun kern.dum.fi () (_ BitVec 64)
+  (bvlshr kern.dum.end (_ bv4 64)))
+(define-fun kern.obj.size () (_ BitVec 64)
+  (k64.object-size (_ bv3 64) r.size r.size (_ bv5 64)))
+(define-fun kern.obj.error () (_ BitVec 64)
+  (inv64.offset-retype-error a.size k.fi a.dev st.hc true (_ bv3 64) r.size r.devok r.size r.count (_ bv47 64) (_ bv5 64) (_ bv7 64)))
+(define-fun kern.obj.offset () (_ BitVec 64)
+  (inv64.offset-retype-start k.fi st.hc kern.obj.size))
+(define-fun kern.obj.end () (_ BitVec 64)
+  (inv64.offset-retype-end k.fi st.hc kern.obj.size r.count))
+(define-fun kern.obj.fi () (_ BitVec 64)
+  (bvlshr kern.obj.end (_ bv4 64)))
 (define-fun a.end () (_ BitVec 64)
   (bvadd a.paddr (k64.bit a.size)))
 ; ---- the obligation's assumptions
@@ -698,8 +709,8 @@
 (assert (and
     is-dummy
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))))
 (check-sat)
 (pop 1)
 ; ---- vacuity check of a goal's hypothesis: object: the kernel accepts the retype (expect sat)
@@ -707,8 +718,8 @@
 (assert (and
     is-object
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))))
 (check-sat)
 (pop 1)
 ; ---- vacuity check of a goal's hypothesis: dummies: the untyped has children (expect sat)
@@ -731,8 +742,8 @@
 (assert (not (=> (and
     is-dummy
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (= kern.error (_ bv0 64)))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (= kern.dum.error (_ bv0 64)))))
 (check-sat)
 (pop 1)
 ; ---- goal 2 of 10: object: the kernel accepts the retype (expect unsat)
@@ -740,8 +751,8 @@
 (assert (not (=> (and
     is-object
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (= kern.error (_ bv0 64)))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (= kern.obj.error (_ bv0 64)))))
 (check-sat)
 (pop 1)
 ; ---- goal 3 of 10: dummies: the watermarks still mirror each other (expect unsat)
@@ -749,8 +760,8 @@
 (assert (not (=> (and
     is-dummy
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv64.mirrors after.eff kern.fi after.hc))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (inv64.mirrors after.eff kern.dum.fi after.hc))))
 (check-sat)
 (pop 1)
 ; ---- goal 4 of 10: object: the watermarks still mirror each other (expect unsat)
@@ -758,8 +769,8 @@
 (assert (not (=> (and
     is-object
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (inv64.mirrors after.eff kern.fi after.hc))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (inv64.mirrors after.eff kern.obj.fi after.hc))))
 (check-sat)
 (pop 1)
 ; ---- goal 5 of 10: dummies: the untyped has children (expect unsat)
@@ -777,8 +788,8 @@
 (assert (not (=> (and
     is-dummy
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (bvule (bvshl kern.fi (_ bv4 64)) (k64.bit a.size)))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (bvule (bvshl kern.dum.fi (_ bv4 64)) (k64.bit a.size)))))
 (check-sat)
 (pop 1)
 ; ---- goal 8 of 10: object: the kernel's free index stays inside the untyped (expect unsat)
@@ -786,8 +797,8 @@
 (assert (not (=> (and
     is-object
     (and
-    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.offset))
-    (=> is-object (= (bvsub step.paddr a.paddr) kern.offset)))) (bvule (bvshl kern.fi (_ bv4 64)) (k64.bit a.size)))))
+    (=> is-dummy (= (bvsub step.paddr a.paddr) kern.dum.offset))
+    (=> is-object (= (bvsub step.paddr a.paddr) kern.obj.offset)))) (bvule (bvshl kern.obj.fi (_ bv4 64)) (k64.bit a.size)))))
 (check-sat)
 (pop 1)
 ; ---- goal 9 of 10: delete: the watermarks still mirror each other (expect unsat)
