@@ -635,7 +635,6 @@
 ; ---- the obligation's assumptions
 (assert (and
     (and
-    (and
     (inv32.untyped-ok u.pptr a.size (_ bv29 32))
     (or (bvult a.paddr a.end) (= a.end (_ bv0 32)))
     (inv32.mirrors st.eff k.fi st.hc)
@@ -651,7 +650,16 @@
     (bvule (bvshl o.fi (_ bv4 32)) (k32.bit a.size))
     (bvule o.w st.eff)
     (= (inv32.offset-retype-error a.size o.fi a.dev true true (_ bv0 32) (_ bv0 32) true o.k o.n (_ bv29 32) (_ bv4 32) (_ bv7 32)) (_ bv0 32))
-    (bvule o.end target.offset)))
+    (bvule o.end target.offset))))
+; ---- vacuity check: the assumptions and the guard can hold (expect sat)
+(push 1)
+(assert is-dummy)
+(check-sat)
+(pop 1)
+; ---- vacuity check of a goal's hypothesis: the dummies end where the search said (expect sat)
+(push 1)
+(assert (and
+    is-dummy
     (=> (and
     (bvult search.w search.t)
     (= (bvand search.w (_ bv15 32)) (_ bv0 32))
@@ -684,9 +692,6 @@
     (bvult c1.k (_ bv32 32))
     (distinct c1.count (_ bv0 32))
     (= c1.reach prop.reach)) (bvule prop.count c1.count))))
-; ---- vacuity check: the assumptions and the guard can hold (expect sat)
-(push 1)
-(assert is-dummy)
 (check-sat)
 (pop 1)
 ; ---- vacuity check of a goal's hypothesis: (a0) the other plan's blocks start at or below S (expect sat)
@@ -780,6 +785,38 @@
 (push 1)
 (assert (and
     is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32))) (and
+    (distinct prop.count (_ bv0 32))
+    (and
+    (bvule (_ bv1 32) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 32) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 32) c2.k)
+    (bvult c2.k (_ bv32 32))
+    (distinct c2.count (_ bv0 32))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))
     (=> is-dummy (and
     (bvult search.w search.t)
     (= (bvand search.w (_ bv15 32)) (_ bv0 32))
@@ -788,7 +825,40 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32))))
-    (=> is-dummy (= after.eff prop.reach))
+    (=> (and
+    is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32))) (and
+    (distinct prop.count (_ bv0 32))
+    (and
+    (bvule (_ bv1 32) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 32) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 32) c2.k)
+    (bvult c2.k (_ bv32 32))
+    (distinct c2.count (_ bv0 32))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))) (= after.eff prop.reach))
     (=> is-dummy (= step.count prop.count))
     (=> (and
     (bvult search.w search.t)
@@ -864,6 +934,38 @@
 (push 1)
 (assert (and
     is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32))) (and
+    (distinct prop.count (_ bv0 32))
+    (and
+    (bvule (_ bv1 32) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 32) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 32) c2.k)
+    (bvult c2.k (_ bv32 32))
+    (distinct c2.count (_ bv0 32))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))
     (= after.eff prop.reach)
     (= step.count prop.count)
     (distinct c1.count (_ bv0 32))
@@ -884,7 +986,40 @@
 (pop 1)
 ; ---- goal 2 of 12: the dummies end where the search said (expect unsat)
 (push 1)
-(assert (not (=> is-dummy (= after.eff prop.reach))))
+(assert (not (=> (and
+    is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32))) (and
+    (distinct prop.count (_ bv0 32))
+    (and
+    (bvule (_ bv1 32) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 32) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 32) c2.k)
+    (bvult c2.k (_ bv32 32))
+    (distinct c2.count (_ bv0 32))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))) (= after.eff prop.reach))))
 (check-sat)
 (pop 1)
 ; ---- goal 3 of 12: the dummies are as many as the search said (expect unsat)
@@ -992,6 +1127,38 @@
 (push 1)
 (assert (not (=> (and
     is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32))) (and
+    (distinct prop.count (_ bv0 32))
+    (and
+    (bvule (_ bv1 32) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 32) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 32) c2.k)
+    (bvult c2.k (_ bv32 32))
+    (distinct c2.count (_ bv0 32))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))
     (=> is-dummy (and
     (bvult search.w search.t)
     (= (bvand search.w (_ bv15 32)) (_ bv0 32))
@@ -1000,7 +1167,40 @@
     (bvule search.t (k32.bit a.size))
     (bvule (_ bv1 32) r.per)
     (bvule r.per (_ bv256 32))))
-    (=> is-dummy (= after.eff prop.reach))
+    (=> (and
+    is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32))) (and
+    (distinct prop.count (_ bv0 32))
+    (and
+    (bvule (_ bv1 32) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 32) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 32) c2.k)
+    (bvult c2.k (_ bv32 32))
+    (distinct c2.count (_ bv0 32))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))) (= after.eff prop.reach))
     (=> is-dummy (= step.count prop.count))
     (=> (and
     (bvult search.w search.t)
@@ -1076,6 +1276,38 @@
 (push 1)
 (assert (not (=> (and
     is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 32)) (_ bv0 32))
+    (= (bvand search.t (_ bv15 32)) (_ bv0 32))
+    (bvult (_ bv4 32) a.size)
+    (bvule search.t (k32.bit a.size))
+    (bvule (_ bv1 32) r.per)
+    (bvule r.per (_ bv256 32))) (and
+    (distinct prop.count (_ bv0 32))
+    (and
+    (bvule (_ bv1 32) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 32) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 32) c2.k)
+    (bvult c2.k (_ bv32 32))
+    (distinct c2.count (_ bv0 32))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 32) c1.k)
+    (bvult c1.k (_ bv32 32))
+    (distinct c1.count (_ bv0 32))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))
     (= after.eff prop.reach)
     (= step.count prop.count)
     (distinct c1.count (_ bv0 32))

@@ -699,7 +699,6 @@
 ; ---- the obligation's assumptions
 (assert (and
     (and
-    (and
     (inv64.untyped-ok u.pptr a.size (_ bv47 64))
     (or (bvult a.paddr a.end) (= a.end (_ bv0 64)))
     (inv64.mirrors st.eff k.fi st.hc)
@@ -715,7 +714,16 @@
     (bvule (bvshl o.fi (_ bv4 64)) (k64.bit a.size))
     (bvule o.w st.eff)
     (= (inv64.offset-retype-error a.size o.fi a.dev true true (_ bv0 64) (_ bv0 64) true o.k o.n (_ bv47 64) (_ bv5 64) (_ bv7 64)) (_ bv0 64))
-    (bvule o.end target.offset)))
+    (bvule o.end target.offset))))
+; ---- vacuity check: the assumptions and the guard can hold (expect sat)
+(push 1)
+(assert is-dummy)
+(check-sat)
+(pop 1)
+; ---- vacuity check of a goal's hypothesis: the dummies end where the search said (expect sat)
+(push 1)
+(assert (and
+    is-dummy
     (=> (and
     (bvult search.w search.t)
     (= (bvand search.w (_ bv15 64)) (_ bv0 64))
@@ -748,9 +756,6 @@
     (bvult c1.k (_ bv64 64))
     (distinct c1.count (_ bv0 64))
     (= c1.reach prop.reach)) (bvule prop.count c1.count))))
-; ---- vacuity check: the assumptions and the guard can hold (expect sat)
-(push 1)
-(assert is-dummy)
 (check-sat)
 (pop 1)
 ; ---- vacuity check of a goal's hypothesis: (a0) the other plan's blocks start at or below S (expect sat)
@@ -844,6 +849,38 @@
 (push 1)
 (assert (and
     is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 64)) (_ bv0 64))
+    (= (bvand search.t (_ bv15 64)) (_ bv0 64))
+    (bvult (_ bv4 64) a.size)
+    (bvule search.t (k64.bit a.size))
+    (bvule (_ bv1 64) r.per)
+    (bvule r.per (_ bv256 64))) (and
+    (distinct prop.count (_ bv0 64))
+    (and
+    (bvule (_ bv1 64) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 64) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 64) c2.k)
+    (bvult c2.k (_ bv64 64))
+    (distinct c2.count (_ bv0 64))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))
     (=> is-dummy (and
     (bvult search.w search.t)
     (= (bvand search.w (_ bv15 64)) (_ bv0 64))
@@ -852,7 +889,40 @@
     (bvule search.t (k64.bit a.size))
     (bvule (_ bv1 64) r.per)
     (bvule r.per (_ bv256 64))))
-    (=> is-dummy (= after.eff prop.reach))
+    (=> (and
+    is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 64)) (_ bv0 64))
+    (= (bvand search.t (_ bv15 64)) (_ bv0 64))
+    (bvult (_ bv4 64) a.size)
+    (bvule search.t (k64.bit a.size))
+    (bvule (_ bv1 64) r.per)
+    (bvule r.per (_ bv256 64))) (and
+    (distinct prop.count (_ bv0 64))
+    (and
+    (bvule (_ bv1 64) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 64) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 64) c2.k)
+    (bvult c2.k (_ bv64 64))
+    (distinct c2.count (_ bv0 64))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))) (= after.eff prop.reach))
     (=> is-dummy (= step.count prop.count))
     (=> (and
     (bvult search.w search.t)
@@ -928,6 +998,38 @@
 (push 1)
 (assert (and
     is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 64)) (_ bv0 64))
+    (= (bvand search.t (_ bv15 64)) (_ bv0 64))
+    (bvult (_ bv4 64) a.size)
+    (bvule search.t (k64.bit a.size))
+    (bvule (_ bv1 64) r.per)
+    (bvule r.per (_ bv256 64))) (and
+    (distinct prop.count (_ bv0 64))
+    (and
+    (bvule (_ bv1 64) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 64) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 64) c2.k)
+    (bvult c2.k (_ bv64 64))
+    (distinct c2.count (_ bv0 64))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))
     (= after.eff prop.reach)
     (= step.count prop.count)
     (distinct c1.count (_ bv0 64))
@@ -948,7 +1050,40 @@
 (pop 1)
 ; ---- goal 2 of 12: the dummies end where the search said (expect unsat)
 (push 1)
-(assert (not (=> is-dummy (= after.eff prop.reach))))
+(assert (not (=> (and
+    is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 64)) (_ bv0 64))
+    (= (bvand search.t (_ bv15 64)) (_ bv0 64))
+    (bvult (_ bv4 64) a.size)
+    (bvule search.t (k64.bit a.size))
+    (bvule (_ bv1 64) r.per)
+    (bvule r.per (_ bv256 64))) (and
+    (distinct prop.count (_ bv0 64))
+    (and
+    (bvule (_ bv1 64) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 64) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 64) c2.k)
+    (bvult c2.k (_ bv64 64))
+    (distinct c2.count (_ bv0 64))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))) (= after.eff prop.reach))))
 (check-sat)
 (pop 1)
 ; ---- goal 3 of 12: the dummies are as many as the search said (expect unsat)
@@ -1056,6 +1191,38 @@
 (push 1)
 (assert (not (=> (and
     is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 64)) (_ bv0 64))
+    (= (bvand search.t (_ bv15 64)) (_ bv0 64))
+    (bvult (_ bv4 64) a.size)
+    (bvule search.t (k64.bit a.size))
+    (bvule (_ bv1 64) r.per)
+    (bvule r.per (_ bv256 64))) (and
+    (distinct prop.count (_ bv0 64))
+    (and
+    (bvule (_ bv1 64) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 64) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 64) c2.k)
+    (bvult c2.k (_ bv64 64))
+    (distinct c2.count (_ bv0 64))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))
     (=> is-dummy (and
     (bvult search.w search.t)
     (= (bvand search.w (_ bv15 64)) (_ bv0 64))
@@ -1064,7 +1231,40 @@
     (bvule search.t (k64.bit a.size))
     (bvule (_ bv1 64) r.per)
     (bvule r.per (_ bv256 64))))
-    (=> is-dummy (= after.eff prop.reach))
+    (=> (and
+    is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 64)) (_ bv0 64))
+    (= (bvand search.t (_ bv15 64)) (_ bv0 64))
+    (bvult (_ bv4 64) a.size)
+    (bvule search.t (k64.bit a.size))
+    (bvule (_ bv1 64) r.per)
+    (bvule r.per (_ bv256 64))) (and
+    (distinct prop.count (_ bv0 64))
+    (and
+    (bvule (_ bv1 64) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 64) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 64) c2.k)
+    (bvult c2.k (_ bv64 64))
+    (distinct c2.count (_ bv0 64))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))) (= after.eff prop.reach))
     (=> is-dummy (= step.count prop.count))
     (=> (and
     (bvult search.w search.t)
@@ -1140,6 +1340,38 @@
 (push 1)
 (assert (not (=> (and
     is-dummy
+    (=> (and
+    (bvult search.w search.t)
+    (= (bvand search.w (_ bv15 64)) (_ bv0 64))
+    (= (bvand search.t (_ bv15 64)) (_ bv0 64))
+    (bvult (_ bv4 64) a.size)
+    (bvule search.t (k64.bit a.size))
+    (bvule (_ bv1 64) r.per)
+    (bvule r.per (_ bv256 64))) (and
+    (distinct prop.count (_ bv0 64))
+    (and
+    (bvule (_ bv1 64) prop.count)
+    (bvule prop.count r.per)
+    (bvule (_ bv4 64) prop.size)
+    (bvult prop.size a.size)
+    (= (bvlshr (bvshl prop.count prop.size) prop.size) prop.count)
+    (bvule search.w prop.offset)
+    (= prop.reach (bvadd prop.offset (bvshl prop.count prop.size)))
+    (bvule prop.offset prop.reach)
+    (bvule prop.reach search.t))))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))) (bvuge prop.reach c1.reach))
+    (=> (and
+    (bvule (_ bv4 64) c2.k)
+    (bvult c2.k (_ bv64 64))
+    (distinct c2.count (_ bv0 64))) (bvuge prop.reach c2.reach))
+    (=> (and
+    (bvule (_ bv4 64) c1.k)
+    (bvult c1.k (_ bv64 64))
+    (distinct c1.count (_ bv0 64))
+    (= c1.reach prop.reach)) (bvule prop.count c1.count))
     (= after.eff prop.reach)
     (= step.count prop.count)
     (distinct c1.count (_ bv0 64))
