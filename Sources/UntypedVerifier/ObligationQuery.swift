@@ -295,7 +295,7 @@ struct ObligationBuilder<S: ObligationWord> {
             let firstAt = alignedFreeRef.eq(pptr.term + start)
             let steps = offsetFormSteps(&q, hyp: hyp, pptr: pptr.term, size: size.term, freeIndex: fi.term, hasChildren: hc.term,
                                         objectSize: objectSize, count: count.term, maxBits: fMax, start: start, end: end)
-            goals += steps.error + steps.first + steps.index
+            goals += steps.goals
             // optimality's induction over plans needs reaching the target to be monotone in the
             // watermark: a spec fact, proved here for every value (inputs l.w*), with no
             // assumption.
@@ -307,7 +307,7 @@ struct ObligationBuilder<S: ObligationWord> {
                 Goal("offset form: error code",
                      implies(all([hyp] + steps.error.map(\.term)), error.eq(k.offsetRetypeError(retype)))),
                 Goal("offset form: first object",
-                     implies(all([hyp, error.eq(noError), steps.error[0].term, steps.first[0].term,
+                     implies(all([hyp, error.eq(noError), steps.largerObject.term, steps.pptrAligned.term,
                                   steps.alignedPointer(pptr.term, k.offsetWatermark(freeIndex: fi.term, hasChildren: hc.term) + k.mask(objectSize), objectSize)]),
                              firstAt)),
                 // Given the first object's place (the goal before), the new free index is arithmetic.
@@ -321,14 +321,19 @@ struct ObligationBuilder<S: ObligationWord> {
 
     /// The steps of the offset form's three goals: small lemmas, each proved as a goal of its own
     /// (a fraction of the time of the goal they serve, which is then a short step from them).
-    /// `error` serves the error code; the first object uses `error[0]`, `first[0]` and
-    /// `alignedPointer` (`first[1]` at inputs of its own, `l.p`, `l.x`, `l.o`); the new free index
-    /// uses `freeIndexFrom` (`index[0]` at `l.a`). A lemma about `l.*` is proved for every value
-    /// of them and assumed at the terms the goal needs.
+    /// The error code assumes `error`; the first object `largerObject` (the first of `error`),
+    /// `pptrAligned` and `alignedPointer` at its terms (`roundingDown` proves it at inputs of its
+    /// own, `l.p`, `l.x`, `l.o`); the new free index `freeIndexFrom` at the first object's
+    /// address (`cancels` proves it at `l.a`). A lemma about `l.*` is proved for every value of
+    /// them and assumed at the terms the goal needs.
     private struct OffsetFormSteps {
-        var error: [Goal], first: [Goal], index: [Goal]
+        var error: [Goal]
+        var pptrAligned, roundingDown, cancels: Goal
         var alignedPointer: (BVTerm, BVTerm, BVTerm) -> BoolTerm
         var freeIndexFrom: (BVTerm) -> BoolTerm
+        var largerObject: Goal { error[0] }
+        /// Every step, in the order the query lists them.
+        var goals: [Goal] { error + [pptrAligned, roundingDown, cancels] }
     }
 
     private func offsetFormSteps(_ q: inout QueryBuilder<S>, hyp: BoolTerm, pptr: BVTerm, size: BVTerm, freeIndex: BVTerm, hasChildren: BoolTerm,
@@ -377,9 +382,9 @@ struct ObligationBuilder<S: ObligationWord> {
         }
         let la = q.word("l.a", "lemma: any address of the first object").term
         return OffsetFormSteps(
-            error: error,
-            first: [pptrAligned, Goal("offset form, step: rounding down commutes with adding an aligned pointer", alignedPointer(lp, lx, lo))],
-            index: [Goal("offset form, step: the capPtr cancels from the new free index", freeIndexFrom(la))],
+            error: error, pptrAligned: pptrAligned,
+            roundingDown: Goal("offset form, step: rounding down commutes with adding an aligned pointer", alignedPointer(lp, lx, lo)),
+            cancels: Goal("offset form, step: the capPtr cancels from the new free index", freeIndexFrom(la)),
             alignedPointer: alignedPointer, freeIndexFrom: freeIndexFrom)
     }
 

@@ -54,6 +54,10 @@ struct SearchContract<S: ObligationWord> {
         return (all(parts.map(\.formula)), p)
     }
 
+    /// The label of the condition of `valid` that the proposal ends at or below the target (its
+    /// goal in `lemmas` assumes arithmetic steps of its own).
+    static var endsAtOrBelowTarget: String { "they end at or below the target" }
+
     /// The conditions of `valid`, each with what it says.
     func validParts(_ prefix: String, _ d: DummySearch<S>, _ q: inout QueryBuilder<S>) -> ([(label: String, formula: BoolTerm)], Named) {
         let p = define(prefix, d, &q)
@@ -67,7 +71,7 @@ struct SearchContract<S: ObligationWord> {
                  ("they start at or above the watermark", sw.ule(offset)),
                  ("the reach is where they end", p.reach.eq(offset + p.count.shl(p.size))),
                  ("the range does not wrap", offset.ule(p.reach)),
-                 ("they end at or below the target", p.reach.ule(st))], p)
+                 (Self.endsAtOrBelowTarget, p.reach.ule(st))], p)
     }
 
     /// The contract on the search's proposal `p` (named `prop.*`).
@@ -158,7 +162,7 @@ struct SearchContract<S: ObligationWord> {
             .init("search: the first round (16-byte blocks) finds a proposal", implies(needed, first.count.distinct(zero))),
         ] + afterParts.map { part in
             ObligationQuery.Goal("search: a round keeps a proposal valid: \(part.label)",
-                                 implies(all([needed, before, kRange] + (part.label == "they end at or below the target" ? endSteps : offsetSteps)),
+                                 implies(all([needed, before, kRange] + (part.label == Self.endsAtOrBelowTarget ? endSteps : offsetSteps)),
                                          sn.count.eq(zero).or(part.formula)))
         } + [
             .init("search: a round never drops a proposal", implies(sbCount.term.distinct(zero), sn.count.distinct(zero))),
