@@ -64,6 +64,11 @@ public enum Obligation: String, CaseIterable, Sendable {
         }
     }
 
+    /// What an obligation that has this one as its prerequisite assumes of it, in words.
+    var assumedPart: String {
+        self == .dummySearch ? "the dummy search's contract" : "where the retypes land"
+    }
+
     /// The form `untyped verify` checks this obligation in first when asked for `form` (nil:
     /// the usual order): the reduced form where it is the one asked for, else the strategy's
     /// own search; dummy-search always in the search-contract form.

@@ -443,8 +443,7 @@ struct ObligationBuilder<S: ObligationWord> {
         let uPptr, stEff, stepSize, stepCount, stepPaddr, afterEff: BVTerm
         let stHc, afterHc, afterHolds: BoolTerm
         let isObject, isDummy, isDelete, isFail, isRetype, cannotPad, badCount: BoolTerm
-        let kernOffset, kernEnd, kernFirst, kernFi, targetOffset: BVTerm
-        let accepted: BoolTerm
+        let targetOffset: BVTerm
         /// The kernel's retype of the step's retype (`kernel`, over the step's own fields), and
         /// in the any-search form also of each kind of retype apart (`byKind`, over the request's
         /// size and count for the object, the proposal's for the dummies), with `sameRetypes`:
@@ -577,7 +576,6 @@ struct ObligationBuilder<S: ObligationWord> {
             sameRetypes = all([implies(isObject, stepSize.eq(rSize.term).and(stepCount.eq(rCount.term))),
                                implies(isDummy, stepSize.eq(proposed.size.term).and(stepCount.eq(proposed.count.term)))])
         }
-        let (kernOffset, kernEnd, kernFirst, kernFi) = (kernel.offset, kernel.end, kernel.first, kernel.fi)
         let targetOffset = q.define("target.offset", rTarget.term - aPaddr.term)
 
         if !S.isSymbolic { situation = Self.situation(state, pptr: aPaddr.value &+ o.value, request) }
@@ -598,8 +596,7 @@ struct ObligationBuilder<S: ObligationWord> {
                          stHc: stHc, afterHc: afterHc, afterHolds: afterHolds,
                          isObject: isObject, isDummy: isDummy, isDelete: isDelete, isFail: isFail, isRetype: isRetype,
                          cannotPad: cannotPad, badCount: badCount,
-                         kernOffset: kernOffset, kernEnd: kernEnd, kernFirst: kernFirst, kernFi: kernFi, targetOffset: targetOffset,
-                         accepted: kernel.accepted, kernel: kernel, byKind: byKind, sameRetypes: sameRetypes, pre: pre)
+                         targetOffset: targetOffset, kernel: kernel, byKind: byKind, sameRetypes: sameRetypes, pre: pre)
     }
 
     /// `label` for each retype the step can make (dummies, object), under its kind and `lemma`;

@@ -155,11 +155,10 @@ extension Verifier {
             guard let needed = jobs[i].2.prerequisite(for: jobs[i].1, form: first[i].form) else { continue }
             let holds = jobs.indices.contains { j in
                 jobs[j].2 == needed && jobs[j].0.name == jobs[i].0.name && jobs[j].1 == jobs[i].1 && firstResults[j].result.name == "proved"
-                    && first[j].form == (needed == .dummySearch ? .searchContract : first[i].form)
+                    && first[j].form == needed.firstForm(for: jobs[i].1, asked: first[i].form)
             }
             if !holds {
-                let what = needed == .dummySearch ? "the dummy search's contract" : "where the retypes land"
-                firstResults[i].result = .unknown("it assumes \(what), which \(needed.rawValue) does not prove on \(jobs[i].0.name) in the \(first[i].form.rawValue) form")
+                firstResults[i].result = .unknown("it assumes \(needed.assumedPart), which \(needed.rawValue) does not prove on \(jobs[i].0.name) in the \(first[i].form.rawValue) form")
             }
         }
         // (dummy-search has one form: its failure sends progress and optimality to the strategy's
